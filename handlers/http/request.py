@@ -1,0 +1,111 @@
+"""What every REST handler needs from a request: its JSON body, its client, its caller."""
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from server.background import BACKGROUND
+from server.services import SERVICES, Services
+from store.errors import InvalidInput, Unauthorized
+
+SESSION_COOKIE = "connect.sid"
+API_KEY_MAX = 100
+
+
+async def json_body(request: web.Request) -> dict[str, Any]:
+    """The body as a JSON object; an empty body is ``{}`` (as the original treats it)."""
+    raw = await request.read()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("Invalid JSON body", code="invalid_json") from None
+    if not isinstance(body, dict):
+        raise InvalidInput("JSON body must be an object", code="invalid_json")
+    return body
+
+
+def text_field(body: dict[str, Any], name: str, *, max_len: int | None = None) -> str | None:
+    """A string field or None; any other type is a 400 naming the field."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a string", code="invalid_type")
+    if "\x00" in value:
+        raise InvalidInput(f"{name} must not contain NUL characters", code="invalid_text")
+    if max_len is not None and len(value) > max_len:
+        raise InvalidInput(f"{name} too long (max {max_len} characters)", code="too_long")
+    return value
+
+
+def services(request: web.Request) -> Services:
+    return request.app[SERVICES]
+
+
+def client_ip(request: web.Request) -> str:
+    """The peer address, or the X-Forwarded-For hop our trusted proxy saw, and only then."""
+    remote = request.remote or "unknown"
+    trusted = services(request).settings.trusted_proxies
+    if not trusted:
+        return remote
+    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",") if hop.strip()]
+    for candidate in [*reversed(hops)]:
+        if not _in(remote, trusted):
+            return remote
+        remote = candidate
+    return remote
+
+
+def _in(address: str, networks: tuple[Any, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: int
+    company_id: int | None
+    is_admin: bool
+    email: str
+
+
+async def session_caller(request: web.Request, *, required: bool = True) -> Caller | None:
+    sid = request.cookies.get(SESSION_COOKIE)
+    s = services(request)
+    user_id = await s.sessions.user_id(sid) if sid else None
+    user = await s.accounts.get(user_id) if user_id is not None else None
+    if user is None or not user.get("is_active", True):
+        if required:
+            raise Unauthorized("Login required", code="login_required")
+        return None
+    return Caller(user["_id"], user.get("company_id"), bool(user.get("is_admin")), user["email"])
+
+
+async def api_key_caller(request: web.Request) -> Caller:
+    raw = request.headers.get("x-api-key", "")
+    s = services(request)
+    doc = await s.api_keys.find_active(raw) if 0 < len(raw) <= API_KEY_MAX else None
+    user = await s.accounts.get(doc["user_id"]) if doc else None
+    if doc is None or user is None or not user.get("is_active", True):
+        raise Unauthorized("Invalid or missing API key", code="invalid_api_key")
+    request.app[BACKGROUND].spawn(s.api_keys.touch(doc["_id"]))
+    return Caller(user["_id"], user.get("company_id"), bool(user.get("is_admin")), user["email"])
+
+
+async def api_key_or_session_caller(request: web.Request) -> Caller:
+    caller = await session_caller(request, required=False)
+    return caller if caller is not None else await api_key_caller(request)
+
+
+def secrets_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))

@@ -1,0 +1,89 @@
+"""The app factory: one aiohttp application with python-socketio attached, used by __main__ and tests."""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp_cors
+from aiohttp import web
+
+from handlers.http import accounts, api_keys, health, pages
+from server.accounts import AccountService
+from server.background import BACKGROUND, Background
+from server.middleware import api_rate_limit, compression, errors, security_headers
+from server.services import SERVICES, Services
+from server.settings import Settings
+from server.sockets import SIO, allowed_origins, create_sio
+from store.mongo.database import Database
+from store.mongo.embedded import EmbeddedMongo
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[security_headers(settings), errors, compression, api_rate_limit],
+    )
+    app[health.STARTED] = time.monotonic()
+    app[BACKGROUND] = Background()
+    sio = create_sio(settings)
+    app[SIO] = sio
+    sio.attach(app)
+
+    app.cleanup_ctx.append(_database(settings))
+    app.cleanup_ctx.append(_background)
+
+    for module in (health, accounts, api_keys, pages):
+        app.router.add_routes(module.routes)
+    app.router.add_static("/static/", STATIC_DIR, append_version=False)
+    _cors(app, settings)
+    return app
+
+
+def _cors(app: web.Application, settings: Settings) -> None:
+    options = aiohttp_cors.ResourceOptions(
+        allow_credentials=True, expose_headers="*", allow_headers="*", allow_methods="*", max_age=600
+    )
+    cors = aiohttp_cors.setup(app, defaults={origin: options for origin in allowed_origins(settings)})
+    for route in list(app.router.routes()):
+        info = route.resource.get_info() if route.resource else {}
+        if str(info.get("path", info.get("formatter", ""))).startswith("/socket.io"):
+            continue  # python-socketio answers CORS for its own endpoint
+        cors.add(route)
+
+
+def _database(settings: Settings):  # type: ignore[no-untyped-def]
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        embedded = None
+        url = settings.mongodb_url
+        if url is None:
+            embedded = EmbeddedMongo(settings.data_dir)
+            await embedded.start()
+            url = embedded.url
+        database = Database(url, settings.mongodb_db)
+        try:
+            services = Services.build(settings, database)
+            await services.create_indexes()
+            repaired = await services.ledger.repair()
+            if repaired:
+                log.warning("applied ledger entries left pending by a crash", extra={"count": repaired})
+            await AccountService(services).seed_admin()
+            app[SERVICES] = services
+            yield
+        finally:
+            await database.close()
+            if embedded is not None:
+                await embedded.stop()
+
+    return context
+
+
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    yield
+    await app[SIO].shutdown()
+    await app[BACKGROUND].drain()

@@ -1,0 +1,131 @@
+"""The request pipeline: JSON errors (the one REST error mapping), rate limits, security headers, compression."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+import brotli
+from aiohttp import web
+
+from handlers.http.limits import HEADERS_KEY, limit
+from server.ratelimit import RateLimitExceeded
+from server.settings import Settings
+from store.errors import SliceError
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+# Paths under /api/ that keep their own limiter (or none): auth routes and the public config.
+API_LIMIT_EXEMPT = ("/api/auth/", "/api/config", "/api/billing/stripe/webhook")
+
+HTTP_MESSAGES = {
+    400: "Bad request",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request body too large",
+}
+
+
+def error_response(status: int, message: str, code: str) -> web.Response:
+    return web.json_response({"error": message, "code": code}, status=status)
+
+
+@web.middleware
+async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except RateLimitExceeded as exc:
+        response = error_response(exc.status, exc.message, exc.code)
+        response.headers.update(exc.headers)
+        return response
+    except SliceError as exc:
+        return error_response(exc.status, exc.message, exc.code)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        message = HTTP_MESSAGES.get(exc.status, exc.reason)
+        if exc.status == 404 and not request.path.startswith(("/api/", "/admin/api/")):
+            message = "Page not found"
+        response = error_response(exc.status, message, exc.reason.lower().replace(" ", "_"))
+        if exc.status == 405 and "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
+    except Exception:
+        log.exception("unhandled error", extra={"path": request.path, "method": request.method})
+        return error_response(500, "Internal server error", "internal")
+
+
+@web.middleware
+async def api_rate_limit(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path.startswith("/api/") and not request.path.startswith(API_LIMIT_EXEMPT):
+        await limit(request, "api")
+    response = await handler(request)
+    if HEADERS_KEY in request and not response.prepared:
+        response.headers.update(request[HEADERS_KEY])
+    return response
+
+
+def security_headers(settings: Settings) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+    csp = "; ".join([
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "media-src 'self' blob:",
+        "connect-src 'self' ws: wss:",
+        "worker-src 'self' blob:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        f"frame-ancestors {settings.allowed_frame_ancestors}",
+    ])
+    fixed = {
+        "Content-Security-Policy": csp,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "X-DNS-Prefetch-Control": "off",
+        "X-Permitted-Cross-Domain-Policies": "none",
+        "Origin-Agent-Cluster": "?1",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": "camera=(self), microphone=(self), display-capture=(self)",
+    }
+    if settings.production:
+        fixed["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        response = await handler(request)
+        if not response.prepared:
+            for name, value in fixed.items():
+                response.headers.setdefault(name, value)
+            if request.path.startswith("/api/") or request.path.startswith("/admin/api/"):
+                response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    return middleware
+
+
+COMPRESSIBLE = ("application/json", "text/", "application/javascript")
+
+
+@web.middleware
+async def compression(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """gzip or brotli (whichever the client accepts) for text bodies worth compressing."""
+    response = await handler(request)
+    if (
+        isinstance(response, web.Response)
+        and not response.prepared
+        and response.body is not None
+        and len(response.body) >= 1024  # type: ignore[arg-type]
+        and response.content_type.startswith(COMPRESSIBLE)
+    ):
+        accepted = request.headers.get("Accept-Encoding", "").lower()
+        if "br" in [part.split(";")[0].strip() for part in accepted.split(",")]:
+            response.body = brotli.compress(bytes(response.body), quality=5)  # type: ignore[arg-type]
+            response.headers["Content-Encoding"] = "br"
+            response.headers.add("Vary", "Accept-Encoding")
+        else:
+            response.enable_compression()  # gzip or deflate, if accepted
+    return response

@@ -1,0 +1,138 @@
+"""Every setting of the process, read from the environment in this one place.
+
+Nothing else in the code base reads ``os.environ``: the app factory receives a
+``Settings`` value, so tests build one explicitly and production builds one
+from the environment.
+"""
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Mapping
+
+DEFAULT_SESSION_SECRET = "slice-dev-session-secret-change-me"
+DEFAULT_ADMIN_PASSWORDS = frozenset({"", "Test321!", "admin", "changeme"})
+
+
+class SettingsError(ValueError):
+    """A setting is missing or unsafe; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Rate-limit strings in the ``limits`` library's notation."""
+
+    auth: str = "10/15minutes"
+    reset: str = "3/15minutes"
+    api: str = "100/15minutes"
+    guest: str = "5/hour"
+
+
+@dataclass(frozen=True)
+class Settings:
+    port: int = 3000
+    host: str = "0.0.0.0"
+    production: bool = False
+    app_url: str = "http://localhost:3000"
+    allowed_origins: tuple[str, ...] = ()
+    allowed_frame_ancestors: str = "'self'"
+    session_secret: str = DEFAULT_SESSION_SECRET
+    admin_email: str | None = None
+    admin_password: str | None = None
+    resend_api_key: str | None = None
+    mail_from: str = "Slice <noreply@slice.local>"
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_price_id: str | None = None
+    stripe_api_base: str | None = None
+    turn_urls: tuple[str, ...] = ()
+    turn_username: str = ""
+    turn_credential: str = ""
+    crypto_mnemonic: str | None = None
+    eth_rpc_url: str | None = None
+    mongodb_url: str | None = None
+    mongodb_db: str = "slice"
+    data_dir: Path = Path("data")
+    redis_url: str | None = None
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    rate_limits: RateLimits = field(default_factory=RateLimits)
+    max_body_bytes: int = 1024 * 1024
+    log_requests: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        production = "production" in (env.get("ENV", ""), env.get("NODE_ENV", ""))
+        port = _int(env, "PORT", 3000)
+        limits = RateLimits(
+            auth=env.get("RATE_LIMIT_AUTH", RateLimits.auth),
+            reset=env.get("RATE_LIMIT_RESET", RateLimits.reset),
+            api=env.get("RATE_LIMIT_API", RateLimits.api),
+            guest=env.get("RATE_LIMIT_GUEST", RateLimits.guest),
+        )
+        settings = cls(
+            port=port,
+            host=env.get("HOST", "0.0.0.0"),
+            production=production,
+            app_url=env.get("APP_URL", f"http://localhost:{port}").rstrip("/"),
+            allowed_origins=_list(env.get("ALLOWED_ORIGINS")),
+            allowed_frame_ancestors=env.get("ALLOWED_FRAME_ANCESTORS", "'self'"),
+            session_secret=env.get("SESSION_SECRET") or DEFAULT_SESSION_SECRET,
+            admin_email=env.get("ADMIN_EMAIL") or None,
+            admin_password=env.get("ADMIN_PASSWORD") or None,
+            resend_api_key=env.get("RESEND_API_KEY") or None,
+            mail_from=env.get("MAIL_FROM", cls.mail_from),
+            stripe_secret_key=env.get("STRIPE_SECRET_KEY") or None,
+            stripe_webhook_secret=env.get("STRIPE_WEBHOOK_SECRET") or None,
+            stripe_price_id=env.get("STRIPE_PRICE_ID") or None,
+            stripe_api_base=env.get("STRIPE_API_BASE") or None,
+            turn_urls=_list(env.get("TURN_URLS")),
+            turn_username=env.get("TURN_USERNAME", ""),
+            turn_credential=env.get("TURN_CREDENTIAL", ""),
+            crypto_mnemonic=env.get("CRYPTO_MNEMONIC") or None,
+            eth_rpc_url=env.get("ETH_RPC_URL") or None,
+            mongodb_url=env.get("MONGODB_URL") or None,
+            mongodb_db=env.get("MONGODB_DB", "slice"),
+            data_dir=Path(env.get("DATA_DIR", "data")),
+            redis_url=env.get("REDIS_URL") or None,
+            trusted_proxies=_networks(env.get("TRUSTED_PROXIES")),
+            rate_limits=limits,
+            log_requests=env.get("LOG_REQUESTS", "true").lower() != "false",
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse to run in production with secrets left at their defaults."""
+        if not self.production:
+            return
+        if self.session_secret == DEFAULT_SESSION_SECRET or len(self.session_secret) < 32:
+            raise SettingsError("SESSION_SECRET must be set to a random value of at least 32 characters in production")
+        if self.admin_password is None or self.admin_password in DEFAULT_ADMIN_PASSWORDS:
+            raise SettingsError("ADMIN_PASSWORD must be set to a non-default value in production")
+
+    def with_(self, **changes: object) -> "Settings":
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _list(raw: str | None) -> tuple[str, ...]:
+    return tuple(part.strip() for part in (raw or "").split(",") if part.strip())
+
+
+def _networks(raw: str | None) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(ipaddress.ip_network(part, strict=False) for part in _list(raw))
+    except ValueError as exc:
+        raise SettingsError(f"TRUSTED_PROXIES must be a comma-separated list of IPs or CIDRs: {exc}") from exc

@@ -1,0 +1,50 @@
+"""The MongoDB connection and the small helpers every collection module shares."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+
+def utcnow() -> datetime:
+    """Millisecond precision, like the wire format and MongoDB's own dates."""
+    now = datetime.now(timezone.utc)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def iso(value: datetime | None) -> str | None:
+    """The contract's timestamp format: ISO 8601 UTC with milliseconds and Z."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    value = value.astimezone(timezone.utc)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+class Database:
+    """Owns the client; collection modules take ``db.db`` and create their own indexes."""
+
+    def __init__(self, url: str, name: str) -> None:
+        self.client: AsyncMongoClient = AsyncMongoClient(
+            url, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=5000
+        )
+        self.db: AsyncDatabase = self.client[name]
+
+    async def ping(self) -> bool:
+        try:
+            await self.client.admin.command("ping")
+            return True
+        except Exception:
+            return False
+
+    async def next_id(self, sequence: str) -> int:
+        """Integer ids, because the contract's JSON shows numbers (``"id": 42``)."""
+        doc = await self.db.counters.find_one_and_update(
+            {"_id": sequence}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+        )
+        return int(doc["seq"])
+
+    async def close(self) -> None:
+        await self.client.close()
