@@ -6,7 +6,7 @@ from aiohttp import web
 from handlers.http.request import client_ip, services
 from server.ratelimit import RateLimitExceeded
 
-HEADERS_KEY = "ratelimit_headers"
+HEADERS_KEY = web.RequestKey("ratelimit_headers", dict)
 
 
 async def limit(request: web.Request, name: str) -> None:

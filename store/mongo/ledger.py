@@ -63,7 +63,8 @@ class Ledger:
         target = self.companies if entry["company_id"] is not None else self.users
         target_id = entry["company_id"] if entry["company_id"] is not None else entry["user_id"]
         await target.update_one(
-            {"_id": target_id, "applied_entries": {"$ne": entry["_id"]}},
+            # $nin rather than $ne: nx-27017 does not match $ne against a missing field.
+            {"_id": target_id, "applied_entries": {"$nin": [entry["_id"]]}},
             {"$inc": {"credits_micros": entry["amount_micros"]}, "$push": {"applied_entries": entry["_id"]}},
         )
         await self.entries.update_one({"_id": entry["_id"]}, {"$set": {"applied": True}})
