@@ -11,6 +11,7 @@ from handlers.http.limits import HEADERS_KEY, limit
 from server.ratelimit import RateLimitExceeded
 from server.settings import Settings
 from store.errors import SliceError
+from store.rooms.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         response = error_response(exc.status, exc.message, exc.code)
         response.headers.update(exc.headers)
         return response
-    except SliceError as exc:
+    except (SliceError, DomainError) as exc:
         return error_response(exc.status, exc.message, exc.code)
     except web.HTTPException as exc:
         if exc.status < 400:
