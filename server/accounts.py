@@ -42,7 +42,8 @@ class AccountService:
         self.s = services
 
     async def register(self, email: str, password: str, account_type: str, company_name: str | None) -> Registration:
-        if not EMAIL_RE.match(email) or len(email) > 255:
+        # Length first: the regex backtracks quadratically on long inputs.
+        if len(email) > 255 or not EMAIL_RE.match(email):
             raise InvalidInput("Invalid email format", code="invalid_email")
         check_password(password)
         is_company = account_type == "company"

@@ -22,8 +22,9 @@ def _set_session_cookie(request: web.Request, response: web.Response, sid: str) 
 async def register(request: web.Request) -> web.Response:
     await limit(request, "auth")
     body = await json_body(request)
-    email = text_field(body, "email", max_len=255)
-    password = text_field(body, "password", max_len=1024)
+    # Lengths are bounded by AccountService, which answers with the contract's messages.
+    email = text_field(body, "email")
+    password = text_field(body, "password")
     account_type = body.get("accountType")
     company_name = text_field(body, "companyName", max_len=1000)
     if not email or not password:
@@ -107,7 +108,7 @@ async def reset_password(request: web.Request) -> web.Response:
     body = await json_body(request)
     token = text_field(body, "token", max_len=128)
     # The document names the field ``password``; the original reads ``newPassword``. Accept both.
-    password = text_field(body, "newPassword", max_len=1024) or text_field(body, "password", max_len=1024)
+    password = text_field(body, "newPassword") or text_field(body, "password")
     if not token or not password:
         raise InvalidInput("Token and newPassword required", code="missing_fields")
     await AccountService(services(request)).reset_password(token, password)
@@ -120,7 +121,7 @@ async def change_password(request: web.Request) -> web.Response:
     assert caller is not None
     body = await json_body(request)
     current = text_field(body, "currentPassword", max_len=1024)
-    new = text_field(body, "newPassword", max_len=1024)
+    new = text_field(body, "newPassword")
     if not current or not new:
         raise InvalidInput("currentPassword and newPassword required", code="missing_fields")
     await AccountService(services(request)).change_password(

@@ -77,4 +77,5 @@ class ApiKeys:
         return await self.keys.find_one({"key_hash": hash_key(raw), "is_active": True})
 
     async def touch(self, key_id: int) -> None:
-        await self.keys.update_one({"_id": key_id}, {"$set": {"last_used_at": utcnow()}})
+        # $currentDate, not $set: nx-27017 stores a top-level datetime given to $set as a string.
+        await self.keys.update_one({"_id": key_id}, {"$currentDate": {"last_used_at": True}})

@@ -28,7 +28,7 @@ from .settings import validate_patch
 from .text import clean_text, utf16_len
 
 if TYPE_CHECKING:
-    from .ids import MeetingId, Sid
+    from .ids import MeetingId, ParticipantId, Sid
     from .model import Participant
     from .settings import Settings
     from .waiting import WaitingRoom
@@ -132,6 +132,18 @@ class MeetingActivity:
         stopped = RecordingStopped(self.id, self.recording.participant_id)
         self.recording = None
         return stopped
+
+    @property
+    def is_recording(self) -> bool:
+        return self.recording is not None
+
+    @property
+    def recording_host_name(self) -> str:
+        return self.recording.host_name if self.recording else ""
+
+    @property
+    def recording_participant_id(self) -> ParticipantId | None:
+        return self.recording.participant_id if self.recording else None
 
     def mute(self, participant_id: object) -> ParticipantUpdated:
         """Host mute: ``admin:mute`` to the target, ``participant:updated`` to the room."""

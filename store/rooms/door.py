@@ -91,9 +91,7 @@ class MeetingDoor:
         """A one-use token that lets its bearer past the waiting room until it expires."""
         return self.invites.create(now_ms, ttl_ms)
 
-    def _waiting_room_pass(
-        self, sid: Sid, exempt: bool, invite_token: object, now_ms: int
-    ) -> str | None:
+    def _waiting_room_pass(self, sid: Sid, exempt: bool, invite_token: object, now_ms: int) -> str | None:
         """None if the caller may pass; the invite digest to consume if that is what let it.
 
         An invalid invite is reported as such only when the invite mattered;

@@ -55,8 +55,7 @@ class MeetingScheduled(DomainError):
     def __init__(self, scheduled_at_ms: int) -> None:
         self.scheduled_at_ms = scheduled_at_ms
         super().__init__(
-            f"This meeting is scheduled for {js_locale_utc(scheduled_at_ms)}. "
-            "Please wait until it starts."
+            f"This meeting is scheduled for {js_locale_utc(scheduled_at_ms)}. Please wait until it starts."
         )
 
 

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .ids import MeetingId, ParticipantId, Sid
+from .ids import MeetingId, OwnerId, ParticipantId, Sid
 from .model import AttendanceRecord, LeaveReason, Participant
 from .settings import Settings
 
@@ -178,8 +178,8 @@ class MeetingEnded(MeetingEvent):
     ended_at_ms: int
     duration_ms: int
     peak_participants: int
-    owner_id: str | None
-    owner_company_id: str | None
+    owner_id: OwnerId | None
+    owner_company_id: OwnerId | None
     is_guest: bool
     sids: tuple[Sid, ...]
     waiting_sids: tuple[Sid, ...]

@@ -39,3 +39,7 @@ def new_participant_id() -> ParticipantId:
 def new_message_id() -> str:
     """A uuid4 string for chat messages (clients reply by this id)."""
     return str(uuid.uuid4())
+
+
+OwnerId = int | str
+"""An account or company id from the durable store; opaque to the registry."""

@@ -32,7 +32,7 @@ from .events import (
     ParticipantLeft,
     RecordingStopped,
 )
-from .ids import MeetingId, ParticipantId, Sid, new_participant_id
+from .ids import MeetingId, OwnerId, ParticipantId, Sid, new_participant_id
 from .index import SidIndex
 from .invites import Invites
 from .model import (
@@ -62,8 +62,8 @@ class Meeting(MeetingDoor, MeetingActivity):
     settings: Settings = field(default_factory=Settings)
     status: MeetingStatus = MeetingStatus.ACTIVE
     scheduled_at_ms: int | None = None
-    owner_id: str | None = None
-    owner_company_id: str | None = None
+    owner_id: OwnerId | None = None
+    owner_company_id: OwnerId | None = None
     is_guest: bool = False
     peak_participants: int = 0
     ended_at_ms: int | None = None
@@ -207,7 +207,8 @@ class Meeting(MeetingDoor, MeetingActivity):
             raise AdminTokenInvalid()
 
     def participant(self, participant_id: object) -> Participant:
-        found = self.participants.get(participant_id) if isinstance(participant_id, str) else None
+        """By participant id (REST host controls); raw wire values welcome."""
+        found = self.participants.get(ParticipantId(participant_id)) if isinstance(participant_id, str) else None
         if found is None:
             raise ParticipantNotFound()
         return found
@@ -235,18 +236,6 @@ class Meeting(MeetingDoor, MeetingActivity):
     def is_empty(self) -> bool:
         return not self.participants
 
-    @property
-    def is_recording(self) -> bool:
-        return self.recording is not None
-
-    @property
-    def recording_host_name(self) -> str:
-        return self.recording.host_name if self.recording else ""
-
-    @property
-    def recording_participant_id(self) -> ParticipantId | None:
-        return self.recording.participant_id if self.recording else None
-
     # -- persistence -----------------------------------------------------
 
     def to_doc(self) -> dict[str, Any]:
@@ -257,7 +246,7 @@ class Meeting(MeetingDoor, MeetingActivity):
     @classmethod
     def from_doc(cls, doc: dict[str, Any], index: SidIndex | None = None) -> Meeting:
         """Rebuild a meeting saved by ``to_doc``; ``index`` is the registry's."""
-        return cls(**meeting_fields_from_doc(doc), index=index or SidIndex())
+        return cls(**meeting_fields_from_doc(doc), index=index if index is not None else SidIndex())
 
     # -- internals -------------------------------------------------------
 
@@ -275,9 +264,7 @@ class Meeting(MeetingDoor, MeetingActivity):
             raise AlreadyInAnotherMeeting()
         return self.participants.get(seat[1]) if seat else None
 
-    def _replace(
-        self, previous: Participant, new_id: ParticipantId, now_ms: int
-    ) -> Participant:
+    def _replace(self, previous: Participant, new_id: ParticipantId, now_ms: int) -> Participant:
         """Drop the socket's earlier record; a recording it announced moves with it."""
         del self.participants[previous.id]
         self._close_attendance(previous.id, now_ms)
@@ -285,9 +272,7 @@ class Meeting(MeetingDoor, MeetingActivity):
             self.recording = dataclasses.replace(self.recording, participant_id=new_id)
         return previous.snapshot()
 
-    def _remove(
-        self, participant: Participant, reason: LeaveReason, now_ms: int
-    ) -> list[MeetingEvent]:
+    def _remove(self, participant: Participant, reason: LeaveReason, now_ms: int) -> list[MeetingEvent]:
         del self.participants[participant.id]
         self.index.unbind_seat(participant.sid)
         self._close_attendance(participant.id, now_ms)
@@ -295,9 +280,7 @@ class Meeting(MeetingDoor, MeetingActivity):
         if self.recording and self.recording.participant_id == participant.id:
             self.recording = None
             events.append(RecordingStopped(self.id, participant.id))
-        left = ParticipantLeft(
-            self.id, participant.snapshot(), reason, self.is_empty, len(self.participants)
-        )
+        left = ParticipantLeft(self.id, participant.snapshot(), reason, self.is_empty, len(self.participants))
         events.append(left)
         return events
 

@@ -33,7 +33,4 @@ def js_locale_utc(ms: int) -> str:
     moment = utc_datetime(ms)
     hour = moment.hour % 12 or 12
     half = "AM" if moment.hour < 12 else "PM"
-    return (
-        f"{moment.month}/{moment.day}/{moment.year}, "
-        f"{hour}:{moment.minute:02d}:{moment.second:02d} {half}"
-    )
+    return f"{moment.month}/{moment.day}/{moment.year}, {hour}:{moment.minute:02d}:{moment.second:02d} {half}"

@@ -1,0 +1,155 @@
+"""All live meetings of this process, and the socket index over them.
+
+The registry owns the meetings' shared ``SidIndex``: every meeting it
+creates or restores updates that index itself, so ``by_sid`` stays right
+whether a handler goes through the registry or straight to a meeting.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from .errors import MeetingNotFound, ParticipantNotFound, ValidationError
+from .events import MeetingEnded, MeetingEvent
+from .ids import MeetingId, OwnerId, Sid, new_meeting_id
+from .index import SidIndex
+from .meeting import Meeting
+from .model import MeetingStatus, Participant
+from .settings import TITLE_MAX, Settings
+from .text import clean_text
+from .tokens import hash_token, new_admin_token
+
+DEFAULT_TITLE = "Untitled Meeting"
+
+
+class Registry:
+    def __init__(self) -> None:
+        self._meetings: dict[MeetingId, Meeting] = {}
+        self._index = SidIndex()
+
+    def create(
+        self,
+        *,
+        now_ms: int,
+        title: object = None,
+        settings: Settings | None = None,
+        scheduled_at_ms: int | None = None,
+        owner_id: OwnerId | None = None,
+        owner_company_id: OwnerId | None = None,
+        is_guest: bool = False,
+        default_title: str = DEFAULT_TITLE,
+    ) -> tuple[Meeting, str]:
+        """A new meeting and its raw admin token, which is shown once and not kept."""
+        if scheduled_at_ms is not None and scheduled_at_ms <= now_ms:
+            raise ValidationError("scheduledAt must be in the future")
+        admin_token = new_admin_token()
+        meeting = Meeting(
+            id=new_meeting_id(self._meetings),
+            title=clean_text(title, TITLE_MAX, default_title),
+            admin_token_hash=hash_token(admin_token),
+            created_at_ms=now_ms,
+            settings=settings or Settings(),
+            status=MeetingStatus.ACTIVE if scheduled_at_ms is None else MeetingStatus.SCHEDULED,
+            scheduled_at_ms=scheduled_at_ms,
+            owner_id=owner_id,
+            owner_company_id=owner_company_id,
+            is_guest=is_guest,
+            index=self._index,
+        )
+        self._meetings[meeting.id] = meeting
+        return meeting, admin_token
+
+    def get(self, meeting_id: object) -> Meeting:
+        """The meeting, active or scheduled; ``MeetingNotFound`` for anything else."""
+        found = self._meetings.get(MeetingId(meeting_id)) if isinstance(meeting_id, str) else None
+        if found is None or found.status is MeetingStatus.ENDED:
+            raise MeetingNotFound()
+        return found
+
+    def __contains__(self, meeting_id: object) -> bool:
+        return isinstance(meeting_id, str) and meeting_id in self._meetings
+
+    def __iter__(self) -> Iterator[Meeting]:
+        """Meetings in creation order (how onepizza lists them)."""
+        return iter(list(self._meetings.values()))
+
+    def __len__(self) -> int:
+        return len(self._meetings)
+
+    def activate_due(self, now_ms: int) -> list[Meeting]:
+        """Open every scheduled meeting whose time has come; the caller fires webhooks."""
+        due = [
+            m
+            for m in self._meetings.values()
+            if m.status is MeetingStatus.SCHEDULED and m.scheduled_at_ms is not None and m.scheduled_at_ms <= now_ms
+        ]
+        for meeting in due:
+            meeting.activate(now_ms)
+        return due
+
+    def end(self, meeting_id: object, reason: object, now_ms: int) -> MeetingEnded:
+        """End a meeting and forget it: REST DELETE, grace timeout, shutdown."""
+        ended = self.get(meeting_id).end(reason, now_ms)
+        self.remove(ended.meeting_id)
+        return ended
+
+    def remove(self, meeting_id: MeetingId) -> Meeting | None:
+        """Forget a meeting without events; any sockets still bound are released."""
+        meeting = self._meetings.pop(meeting_id, None)
+        if meeting is not None:
+            for participant in meeting.participants.values():
+                self._index.unbind_seat(participant.sid)
+            for sid in meeting.waiting.sids():
+                self._index.unbind_queue(sid)
+        return meeting
+
+    def lookup_sid(self, sid: Sid) -> tuple[Meeting, Participant] | None:
+        """The caller's meeting and participant, or None if the socket has no seat."""
+        seat = self._index.seat(sid)
+        if seat is None:
+            return None
+        meeting = self._meetings.get(seat[0])
+        participant = meeting.participants.get(seat[1]) if meeting else None
+        if meeting is None or participant is None:
+            return None
+        return meeting, participant
+
+    def by_sid(self, sid: Sid) -> tuple[Meeting, Participant]:
+        found = self.lookup_sid(sid)
+        if found is None:
+            raise ParticipantNotFound()
+        return found
+
+    def disconnect(self, sid: Sid, now_ms: int) -> list[MeetingEvent]:
+        """Everything a closed socket leaves behind: its queue place and its seat."""
+        events: list[MeetingEvent] = []
+        queued = self._index.queue(sid)
+        if queued is not None and queued in self._meetings:
+            removed = self._meetings[queued].remove_waiting(sid)
+            if removed is not None:
+                events.append(removed)
+        self._index.unbind_queue(sid)
+        seat = self.lookup_sid(sid)
+        if seat is not None:
+            events.extend(seat[0].leave(sid, now_ms))
+        return events
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """Documents for every meeting worth reloading (guest meetings never are)."""
+        return [m.to_doc() for m in self._meetings.values() if not m.is_guest and m.status is not MeetingStatus.ENDED]
+
+    def restore(self, docs: Iterable[dict[str, Any]]) -> list[Meeting]:
+        """Reload saved meetings (after a restart); ended ones and known ids are skipped.
+
+        Restored active meetings are empty: the server should start their
+        grace timers, as if everyone had just left.
+        """
+        restored = []
+        for doc in docs:
+            meeting = Meeting.from_doc(doc, self._index)
+            if meeting.status is MeetingStatus.ENDED or meeting.id in self._meetings:
+                continue
+            self._meetings[meeting.id] = meeting
+            restored.append(meeting)
+        return restored
