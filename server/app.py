@@ -9,9 +9,12 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 
-from handlers.http import accounts, api_keys, health, pages
+from handlers.http import accounts, api_keys, health, meetings, pages
+from handlers.socket.namespace import MeetingNamespace
+from handlers.socket.publish import Publisher
 from server.accounts import AccountService
 from server.background import BACKGROUND, Background
+from server.meetings import MEETINGS, MeetingService
 from server.middleware import api_rate_limit, compression, errors, security_headers
 from server.services import SERVICES, Services
 from server.settings import Settings
@@ -38,7 +41,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_database(settings))
     app.cleanup_ctx.append(_background)
 
-    for module in (health, accounts, api_keys, pages):
+    for module in (health, accounts, api_keys, meetings, pages):
         app.router.add_routes(module.routes)
     app.router.add_static("/static/", STATIC_DIR, append_version=False)
     _cors(app, settings)
@@ -74,7 +77,15 @@ def _database(settings: Settings):  # type: ignore[no-untyped-def]
                 log.warning("applied ledger entries left pending by a crash", extra={"count": repaired})
             await AccountService(services).seed_admin()
             app[SERVICES] = services
-            yield
+            meeting_service = MeetingService(services, Publisher(app[SIO]), app[BACKGROUND])
+            app[MEETINGS] = meeting_service
+            app[health.LIVE_MEETINGS] = lambda: len(meeting_service.registry)
+            app[SIO].register_namespace(MeetingNamespace(meeting_service, settings.idle_socket_timeout_seconds))
+            await meeting_service.start()
+            try:
+                yield
+            finally:
+                await meeting_service.stop()
         finally:
             await database.close()
             if embedded is not None:

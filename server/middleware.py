@@ -36,15 +36,24 @@ def error_response(status: int, message: str, code: str) -> web.Response:
 async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
-    except RateLimitExceeded as exc:
+    except Exception as exc:
+        response = _error_response(request, exc)
+    # An error answer counts against the limit like any other, so it carries the same headers.
+    for name, value in request.get(HEADERS_KEY, {}).items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _error_response(request: web.Request, exc: Exception) -> web.Response:
+    if isinstance(exc, RateLimitExceeded):
         response = error_response(exc.status, exc.message, exc.code)
         response.headers.update(exc.headers)
         return response
-    except (SliceError, DomainError) as exc:
+    if isinstance(exc, SliceError | DomainError):
         return error_response(exc.status, exc.message, exc.code)
-    except web.HTTPException as exc:
+    if isinstance(exc, web.HTTPException):
         if exc.status < 400:
-            raise
+            raise exc
         message = HTTP_MESSAGES.get(exc.status, exc.reason)
         if exc.status == 404 and not request.path.startswith(("/api/", "/admin/api/")):
             message = "Page not found"
@@ -52,9 +61,8 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         if exc.status == 405 and "Allow" in exc.headers:
             response.headers["Allow"] = exc.headers["Allow"]
         return response
-    except Exception:
-        log.exception("unhandled error", extra={"path": request.path, "method": request.method})
-        return error_response(500, "Internal server error", "internal")
+    log.exception("unhandled error", extra={"path": request.path, "method": request.method}, exc_info=exc)
+    return error_response(500, "Internal server error", "internal")
 
 
 @web.middleware

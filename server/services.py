@@ -13,6 +13,7 @@ from store.mongo.api_keys import ApiKeys
 from store.mongo.database import Database
 from store.mongo.ledger import Ledger
 from store.mongo.mail_outbox import MailOutbox
+from store.mongo.meetings import MeetingStore
 from store.mongo.password_resets import PasswordResets
 from store.mongo.sessions import Sessions
 from store.mongo.site_settings import SiteSettings
@@ -29,11 +30,12 @@ class Services:
     outbox: MailOutbox
     site_settings: SiteSettings
     ledger: Ledger
+    meetings: MeetingStore
     mailer: Mailer
     limiter: RateLimiter
 
     @classmethod
-    def build(cls, settings: Settings, database: Database) -> "Services":
+    def build(cls, settings: Settings, database: Database) -> Services:
         outbox = MailOutbox(database)
         return cls(
             settings=settings,
@@ -45,12 +47,13 @@ class Services:
             outbox=outbox,
             site_settings=SiteSettings(database),
             ledger=Ledger(database),
+            meetings=MeetingStore(database),
             mailer=Mailer(settings, outbox),
             limiter=RateLimiter(settings),
         )
 
     async def create_indexes(self) -> None:
-        for store in (self.accounts, self.api_keys, self.sessions, self.resets, self.outbox, self.ledger):
+        for store in (self.accounts, self.api_keys, self.sessions, self.resets, self.outbox, self.ledger, self.meetings):
             await store.create_indexes()
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Mapping
 
 DEFAULT_SESSION_SECRET = "slice-dev-session-secret-change-me"
 DEFAULT_ADMIN_PASSWORDS = frozenset({"", "Test321!", "admin", "changeme"})
@@ -59,10 +59,17 @@ class Settings:
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     rate_limits: RateLimits = field(default_factory=RateLimits)
     max_body_bytes: int = 1024 * 1024
+    # A meeting whose last participant left ends after this grace period (the original: 60 s).
+    empty_meeting_grace_seconds: float = 60.0
+    # A socket that is in no meeting and no waiting room is closed after this long. The original
+    # uses 30 s, which drops a person still choosing a camera in the lobby.
+    idle_socket_timeout_seconds: float = 900.0
+    invite_ttl_seconds: int = 7 * 24 * 3600
+    scheduler_interval_seconds: float = 1.0
     log_requests: bool = True
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         production = "production" in (env.get("ENV", ""), env.get("NODE_ENV", ""))
         port = _int(env, "PORT", 3000)
@@ -100,6 +107,8 @@ class Settings:
             trusted_proxies=_networks(env.get("TRUSTED_PROXIES")),
             rate_limits=limits,
             log_requests=env.get("LOG_REQUESTS", "true").lower() != "false",
+            empty_meeting_grace_seconds=_float(env, "EMPTY_MEETING_GRACE_SECONDS", 60.0),
+            idle_socket_timeout_seconds=_float(env, "IDLE_SOCKET_TIMEOUT_SECONDS", 900.0),
         )
         settings.check()
         return settings
@@ -113,7 +122,7 @@ class Settings:
         if self.admin_password is None or self.admin_password in DEFAULT_ADMIN_PASSWORDS:
             raise SettingsError("ADMIN_PASSWORD must be set to a non-default value in production")
 
-    def with_(self, **changes: object) -> "Settings":
+    def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
@@ -125,6 +134,16 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise SettingsError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
 
 
 def _list(raw: str | None) -> tuple[str, ...]:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from handlers.http.request import SESSION_COOKIE, json_body, services, session_caller, text_field
 from handlers.http.limits import limit
+from handlers.http.request import SESSION_COOKIE, json_body, services, session_caller, text_field
 from server.accounts import AccountService
 from store.errors import InvalidInput, NotFound
 

@@ -17,7 +17,8 @@ async def list_keys(request: web.Request) -> web.Response:
     assert caller is not None
     docs = await services(request).api_keys.list_for(caller.user_id)
     return web.json_response({"keys": [
-        {"id": d["_id"], "key": masked(d), "label": d["label"], "is_active": d["is_active"],
+        # bool(): nx-27017 turns a boolean written by $set into 0/1.
+        {"id": d["_id"], "key": masked(d), "label": d["label"], "is_active": bool(d["is_active"]),
          "created_at": iso(d["created_at"]), "last_used_at": iso(d.get("last_used_at"))}
         for d in docs
     ]})

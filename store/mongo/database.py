@@ -1,15 +1,18 @@
 """The MongoDB connection and the small helpers every collection module shares."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
+import pymongo
 from pymongo import AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
+
+PING_TIMEOUT_S = 2.0
 
 
 def utcnow() -> datetime:
     """Millisecond precision, like the wire format and MongoDB's own dates."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
@@ -18,8 +21,8 @@ def iso(value: datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    value = value.astimezone(timezone.utc)
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
@@ -33,8 +36,10 @@ class Database:
         self.db: AsyncDatabase = self.client[name]
 
     async def ping(self) -> bool:
+        """For health probes: a down database must answer "unavailable" quickly, not after server selection."""
         try:
-            await self.client.admin.command("ping")
+            with pymongo.timeout(PING_TIMEOUT_S):
+                await self.client.admin.command("ping")
             return True
         except Exception:
             return False

@@ -88,6 +88,6 @@ class EmbeddedMongo:
         process.send_signal(signal.SIGTERM)
         try:
             await asyncio.wait_for(process.wait(), 10)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             process.kill()
             await process.wait()

@@ -6,15 +6,9 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from store.mongo.database import Database, utcnow
+from store.rooms.billing import format_usd
 
-
-def format_usd(micros: int, places: int = 4) -> str:
-    """Render micro-dollars as the contract's fixed-point string, e.g. "25.0000"."""
-    sign = "-" if micros < 0 else ""
-    micros = abs(micros)
-    whole, frac = divmod(micros, 1_000_000)
-    digits = f"{frac:06d}"[:places]
-    return f"{sign}{whole}.{digits}" if places else f"{sign}{whole}"
+__all__ = ["Ledger", "format_usd"]
 
 
 class Ledger:

@@ -121,6 +121,11 @@ class Registry:
             raise ParticipantNotFound()
         return found
 
+    def queued_in(self, sid: Sid) -> Meeting | None:
+        """The meeting whose waiting room holds this socket, if any."""
+        queued = self._index.queue(sid)
+        return self._meetings.get(queued) if queued is not None else None
+
     def disconnect(self, sid: Sid, now_ms: int) -> list[MeetingEvent]:
         """Everything a closed socket leaves behind: its queue place and its seat."""
         events: list[MeetingEvent] = []

@@ -1,8 +1,8 @@
 """/api/auth/*: register, login, logout, me, forgot/reset/change password (contract §3.2)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -22,7 +22,16 @@ from http_support import (
 
 from server.settings import Settings
 
+if TYPE_CHECKING:
+    from conftest import StartServer
+
 FORGOT_ANSWER = {"message": "If that email is registered, a reset link has been sent."}
+
+
+@pytest.fixture
+async def api(start_server: StartServer) -> TestClient:
+    """A server without the seeded site admin: seeding hashes a password, which doubles start-up time."""
+    return await start_server(admin_email=None)
 
 # ---------------------------------------------------------------- register
 
@@ -160,7 +169,8 @@ async def test_login_success_sets_session(api: TestClient) -> None:
         assert me.status == 200 and (await me.json())["email"] == email
 
 
-async def test_login_as_seeded_site_admin(api: TestClient, settings: Settings) -> None:
+async def test_login_as_seeded_site_admin(start_server: StartServer) -> None:
+    api = await start_server()  # with ADMIN_EMAIL / ADMIN_PASSWORD from the settings fixture
     resp = await login(api, "admin@slice.test", "admin-password-123")
     assert resp.status == 200
     assert await resp.json() == {"message": "Logged in", "isAdmin": True}
@@ -248,8 +258,8 @@ async def test_me_has_the_document_and_the_original_fields(api: TestClient, sett
     assert me["is_admin"] is False
     assert me["plan"] == "free"
     assert ISO_MS.match(me["created_at"])
-    created = datetime.strptime(me["created_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
-    assert abs(datetime.now(timezone.utc) - created) < timedelta(minutes=1)
+    created = datetime.strptime(me["created_at"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    assert abs(datetime.now(UTC) - created) < timedelta(minutes=1)
 
 
 # ---------------------------------------------------------------- forgot / reset password
@@ -354,7 +364,7 @@ async def test_reset_password_expired_token(api: TestClient, settings: Settings)
         doc = await db.password_resets.find_one({})
         assert doc is not None
         # replace_one, not $set: nx-27017 stores a top-level datetime given to $set as a string.
-        doc["expires_at"] = datetime.now(timezone.utc) - timedelta(seconds=1)
+        doc["expires_at"] = datetime.now(UTC) - timedelta(seconds=1)
         await db.password_resets.replace_one({"_id": doc["_id"]}, doc)
     resp = await api.get("/api/auth/reset-password", params={"token": token})
     assert await error_of(resp) == (400, "Invalid or expired reset link")
@@ -421,7 +431,3 @@ async def test_change_password_success(api: TestClient, settings: Settings) -> N
         subjects = [m["subject"] for m in await mails_to(db, email)]
     assert any("password was changed" in s for s in subjects), subjects
 
-
-@pytest.fixture
-async def api(start_server):  # noqa
-    return await start_server(admin_email=None)

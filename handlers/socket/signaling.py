@@ -1,0 +1,26 @@
+"""WebRTC signalling, relayed only to the addressed participant of the sender's own meeting."""
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.socket.base import SliceNamespace
+from server.meetings import MeetingService
+from store.rooms.ids import Sid
+
+
+class SignalEvents(SliceNamespace):
+    meetings: MeetingService
+
+    async def _relay(self, sid: str, data: dict[str, Any], event: str, field: str) -> None:
+        meeting, sender = self.meetings.registry.by_sid(Sid(sid))
+        target = meeting.participant(data.get("to"))
+        await self.emit(event, {"from": sender.id, field: data.get(field)}, to=target.sid)
+
+    async def on_signal_offer(self, sid: str, data: dict[str, Any]) -> None:
+        await self._relay(sid, data, "signal:offer", "offer")
+
+    async def on_signal_answer(self, sid: str, data: dict[str, Any]) -> None:
+        await self._relay(sid, data, "signal:answer", "answer")
+
+    async def on_signal_ice_candidate(self, sid: str, data: dict[str, Any]) -> None:
+        await self._relay(sid, data, "signal:ice-candidate", "candidate")

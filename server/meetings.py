@@ -1,0 +1,217 @@
+"""The meeting lifecycle around the live registry: creation, persistence, grace timers,
+scheduled activation, ending and billing.
+
+The registry decides; this module does the I/O that follows a decision. Writes that
+relayed events do not depend on (peak counts, attendance) are queued, never awaited
+in the path of a socket event.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+
+from handlers.socket.publish import Publisher
+from server.background import Background
+from server.billing import MeetingBilling
+from server.services import Services
+from store.errors import PaymentRequired
+from store.rooms import Meeting, MeetingStatus, Registry
+from store.rooms.events import MeetingEnded, MeetingEvent, ParticipantJoined, ParticipantLeft
+from store.rooms.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+EventListener = Callable[[Meeting | None, list[MeetingEvent]], Awaitable[None]]
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+class MeetingService:
+    def __init__(self, services: Services, publisher: Publisher, background: Background) -> None:
+        self.s = services
+        self.registry = Registry()
+        self.publisher = publisher
+        self.background = background
+        self.billing = MeetingBilling(services)
+        self.grace: dict[str, asyncio.TimerHandle] = {}
+        self.dirty: set[str] = set()
+        self.listeners: list[EventListener] = []
+        self._scheduler: asyncio.Task[None] | None = None
+        self._flusher: asyncio.Task[None] | None = None
+
+    # -- start-up and shutdown -------------------------------------------------
+
+    async def start(self) -> None:
+        docs = await self.s.meetings.all_live()
+        for doc in docs:
+            if doc.get("status") == MeetingStatus.ENDED.value:
+                await self._finish_interrupted_end(doc)
+        for meeting in self.registry.restore(docs):
+            if meeting.status is MeetingStatus.ACTIVE:
+                self._start_grace(meeting.id)  # nobody is connected yet; clients re-join
+        self._scheduler = asyncio.create_task(self._schedule_loop())
+        self._flusher = asyncio.create_task(self._flush_loop())
+
+    async def stop(self) -> None:
+        for task in (self._scheduler, self._flusher):
+            if task is not None:
+                task.cancel()
+        for handle in self.grace.values():
+            handle.cancel()
+        self.grace.clear()
+        # Active and scheduled meetings are kept (not ended) so they come back after a restart.
+        for meeting in list(self.registry):
+            self.dirty.add(meeting.id)
+        await self.flush()
+
+    # -- creation ----------------------------------------------------------------
+
+    async def create(
+        self, *, title: Any, settings: dict[str, Any], scheduled_at_ms: int | None,
+        owner_id: int | None, owner_company_id: int | None, guest: bool = False,
+    ) -> tuple[Meeting, str]:
+        if not guest:
+            await self._require_credit(owner_id, owner_company_id)
+        default_max = int(await self.s.site_settings.get("max_participants_default"))
+        base = Settings(max_participants=default_max)
+        meeting, admin_token = self.registry.create(
+            now_ms=now_ms(), title=title, settings=base.patched(settings), scheduled_at_ms=scheduled_at_ms,
+            owner_id=owner_id, owner_company_id=owner_company_id, is_guest=guest,
+            default_title="Untitled Meeting",
+        )
+        if not guest:
+            try:
+                await self.s.meetings.save(meeting.id, meeting.to_doc())
+                if meeting.status is MeetingStatus.ACTIVE:
+                    await self._log_start(meeting)
+            except Exception:
+                self.registry.remove(meeting.id)
+                raise
+        return meeting, admin_token
+
+    async def _require_credit(self, user_id: int | None, company_id: int | None) -> None:
+        if company_id is not None:
+            owner = await self.s.accounts.company(company_id)
+        else:
+            owner = await self.s.accounts.get(user_id) if user_id is not None else None
+        if owner is None or owner.get("credits_micros", 0) <= 0:
+            raise PaymentRequired("Insufficient credits")
+
+    async def _log_start(self, meeting: Meeting) -> None:
+        started = datetime.fromtimestamp(meeting.created_at_ms / 1000, UTC)
+        owner = int(meeting.owner_id) if meeting.owner_id is not None else None
+        company = int(meeting.owner_company_id) if meeting.owner_company_id is not None else None
+        await self.s.meetings.log_start(meeting.id, meeting.title, owner, company, started)
+
+    # -- events that follow registry calls --------------------------------------
+
+    async def apply(self, meeting: Meeting | None, events: Iterable[MeetingEvent], *, skip_sid: str | None = None) -> None:
+        """Publish the events to sockets, then do their follow-up work (timers, persistence, hooks)."""
+        events = list(events)
+        await self.publisher.publish(events, skip_sid=skip_sid)
+        for ev in events:
+            if isinstance(ev, ParticipantJoined):
+                self._cancel_grace(ev.meeting_id)
+            elif isinstance(ev, ParticipantLeft) and ev.meeting_now_empty:
+                self._start_grace(ev.meeting_id)
+        if meeting is not None and not meeting.is_guest and meeting.status is not MeetingStatus.ENDED:
+            self.dirty.add(meeting.id)
+        for listener in self.listeners:
+            self.background.spawn(listener(meeting, events))
+
+    # -- ending ------------------------------------------------------------------------
+
+    async def end(self, meeting_id: str, reason: str) -> MeetingEnded:
+        meeting = self.registry.get(meeting_id)
+        ended = self.registry.end(meeting_id, reason, now_ms())
+        self._cancel_grace(meeting_id)
+        self.dirty.discard(meeting_id)
+        if ended.billable:
+            # Record the end first: if we crash before billing, start-up finishes the job.
+            await self.s.meetings.save(meeting_id, meeting.to_doc())
+        await self.apply(None, [ended])
+        if ended.billable:
+            await self.billing.charge(ended)
+        if not ended.is_guest:
+            await self.s.meetings.delete(meeting_id)
+        return ended
+
+    async def _finish_interrupted_end(self, doc: dict[str, Any]) -> None:
+        ended = MeetingEnded(
+            meeting_id=doc["_id"], title=doc["title"], reason="interrupted", cancelled=False,
+            created_at_ms=doc["created_at_ms"], ended_at_ms=doc["ended_at_ms"] or now_ms(),
+            duration_ms=(doc["ended_at_ms"] or now_ms()) - doc["created_at_ms"],
+            peak_participants=doc.get("peak_participants", 0), owner_id=doc.get("owner_id"),
+            owner_company_id=doc.get("owner_company_id"), is_guest=bool(doc.get("is_guest")),
+            sids=(), waiting_sids=(), attendance=(),
+        )
+        await self.billing.charge(ended)
+        await self.s.meetings.delete(doc["_id"])
+
+    def _start_grace(self, meeting_id: str) -> None:
+        self._cancel_grace(meeting_id)
+        loop = asyncio.get_running_loop()
+        self.grace[meeting_id] = loop.call_later(
+            self.s.settings.empty_meeting_grace_seconds,
+            lambda: self.background.spawn(self._grace_expired(meeting_id)),
+        )
+
+    def _cancel_grace(self, meeting_id: str) -> None:
+        handle = self.grace.pop(meeting_id, None)
+        if handle is not None:
+            handle.cancel()
+
+    async def _grace_expired(self, meeting_id: str) -> None:
+        self.grace.pop(meeting_id, None)
+        if meeting_id in self.registry:
+            meeting = self.registry.get(meeting_id)
+            if meeting.status is MeetingStatus.ACTIVE and meeting.is_empty:
+                await self.end(meeting_id, "Meeting ended: everyone left")
+
+    # -- scheduled activation and write-behind -------------------------------------
+
+    async def _schedule_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.s.settings.scheduler_interval_seconds)
+            try:
+                for meeting in self.registry.activate_due(now_ms()):
+                    await self.s.meetings.save(meeting.id, meeting.to_doc())
+                    await self._log_start(meeting)
+                    self._start_grace(meeting.id)
+                    log.info("scheduled meeting activated", extra={"meeting": meeting.id})
+            except Exception:
+                log.exception("scheduled activation failed")
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(0.25)
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("meeting write-behind failed")
+
+    async def flush(self) -> None:
+        dirty, self.dirty = self.dirty, set()
+        for meeting_id in dirty:
+            if meeting_id in self.registry:
+                meeting = self.registry.get(meeting_id)
+                if not meeting.is_guest:
+                    await self.s.meetings.save(meeting_id, meeting.to_doc())
+
+
+async def persist_now(service: MeetingService, meeting: Meeting) -> None:
+    """For changes a client relies on at once (an invite it is about to hand out)."""
+    if not meeting.is_guest:
+        await service.s.meetings.save(meeting.id, meeting.to_doc())
+
+
+MEETINGS = web.AppKey("meetings", MeetingService)
