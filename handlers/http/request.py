@@ -24,7 +24,7 @@ async def json_body(request: web.Request) -> dict[str, Any]:
         return {}
     try:
         body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
         raise InvalidInput("Invalid JSON body", code="invalid_json") from None
     if not isinstance(body, dict):
         raise InvalidInput("JSON body must be an object", code="invalid_json")
@@ -40,6 +40,11 @@ def text_field(body: dict[str, Any], name: str, *, max_len: int | None = None) -
         raise InvalidInput(f"{name} must be a string", code="invalid_type")
     if "\x00" in value:
         raise InvalidInput(f"{name} must not contain NUL characters", code="invalid_text")
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in JSON): no store or hash can take it
+            raise InvalidInput(f"{name} must be valid Unicode text", code="invalid_text") from None
     if max_len is not None and len(value) > max_len:
         raise InvalidInput(f"{name} too long (max {max_len} characters)", code="too_long")
     return value

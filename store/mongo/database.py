@@ -16,10 +16,15 @@ def utcnow() -> datetime:
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
-def iso(value: datetime | None) -> str | None:
-    """The contract's timestamp format: ISO 8601 UTC with milliseconds and Z."""
+def iso(value: datetime | str | None) -> str | None:
+    """The contract's timestamp format: ISO 8601 UTC with milliseconds and Z.
+
+    nx-27017 returns a date written by ``$set`` in an update as an ISO string, not a date.
+    """
     if value is None:
         return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     value = value.astimezone(UTC)

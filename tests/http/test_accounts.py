@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiohttp.test_utils import TestClient
-from http_support import (
+
+from server.settings import Settings
+from tests.http.http_support import (
     ISO_MS,
     PASSWORD,
     RAW_KEY,
@@ -20,10 +22,8 @@ from http_support import (
     unique_email,
 )
 
-from server.settings import Settings
-
 if TYPE_CHECKING:
-    from conftest import StartServer
+    from tests.conftest import StartServer
 
 FORGOT_ANSWER = {"message": "If that email is registered, a reset link has been sent."}
 

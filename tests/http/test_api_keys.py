@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from http_support import ISO_MS, RAW_KEY, browser, database, error_of, register, unique_email
 
 from handlers.http.request import api_key_caller
 from server.app import create_app
 from server.settings import Settings
+from tests.http.http_support import ISO_MS, RAW_KEY, browser, database, error_of, register, unique_email
 
 MASKED = re.compile(r"^mk_[0-9a-f]{4}…[0-9a-f]{4}$")
 WHOAMI = "/api/_test/whoami"

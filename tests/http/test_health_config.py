@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from aiohttp.test_utils import TestClient
-from http_support import ISO_MS, database
 
 from server.settings import Settings
 from store.mongo.embedded import EmbeddedMongo
+from tests.http.http_support import ISO_MS, database
 
 if TYPE_CHECKING:
-    from conftest import StartServer
+    from tests.conftest import StartServer
 
 GOOGLE_STUN = [{"urls": "stun:stun.l.google.com:19302"}, {"urls": "stun:stun1.l.google.com:19302"}]
 

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp.test_utils import TestClient
-from http_support import error_of, login, register, unique_email
 
 from server.settings import RateLimits
+from tests.http.http_support import error_of, login, register, unique_email
 
 if TYPE_CHECKING:
-    from conftest import StartServer
+    from tests.conftest import StartServer
 
 LOGIN_LIMITED = "Too many login attempts — please try again in 15 minutes"
 RESET_LIMITED = "Too many reset requests — please try again in 15 minutes"

@@ -6,12 +6,21 @@ from typing import TYPE_CHECKING
 
 import pytest
 from aiohttp.test_utils import TestClient
-from http_support import browser, database, error_of, login, register, reset_token, session_cookie, unique_email
 
 from server.settings import Settings
+from tests.http.http_support import (
+    browser,
+    database,
+    error_of,
+    login,
+    register,
+    reset_token,
+    session_cookie,
+    unique_email,
+)
 
 if TYPE_CHECKING:
-    from conftest import StartServer
+    from tests.conftest import StartServer
 
 
 @pytest.fixture
