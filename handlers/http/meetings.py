@@ -213,22 +213,23 @@ async def mute_all(request: web.Request) -> web.Response:
     return web.json_response({"message": "All participants muted"})
 
 
-@routes.post("/api/meetings/{meeting_id}/participants/{participant_id}/mute")
-async def mute(request: web.Request) -> web.Response:
+async def _set_muted(request: web.Request, muted: bool) -> web.Response:
     meeting = await hosted_meeting(request)
     participant = meeting.participant(request.match_info["participant_id"])
-    await service(request).publisher.sio.emit("admin:mute", to=participant.sid)
-    await service(request).apply(meeting, [meeting.mute(participant.id)])
-    return web.json_response({"message": f"{participant.name} muted"})
+    event = meeting.mute(participant.id) if muted else meeting.unmute(participant.id)
+    await service(request).publisher.sio.emit("admin:mute" if muted else "admin:unmute", to=participant.sid)
+    await service(request).apply(meeting, [event])
+    return web.json_response({"message": f"{participant.name} {'muted' if muted else 'unmuted'}"})
+
+
+@routes.post("/api/meetings/{meeting_id}/participants/{participant_id}/mute")
+async def mute(request: web.Request) -> web.Response:
+    return await _set_muted(request, True)
 
 
 @routes.post("/api/meetings/{meeting_id}/participants/{participant_id}/unmute")
 async def unmute(request: web.Request) -> web.Response:
-    meeting = await hosted_meeting(request)
-    participant = meeting.participant(request.match_info["participant_id"])
-    await service(request).publisher.sio.emit("admin:unmute", to=participant.sid)
-    await service(request).apply(meeting, [meeting.unmute(participant.id)])
-    return web.json_response({"message": f"{participant.name} unmuted"})
+    return await _set_muted(request, False)
 
 
 @routes.post("/api/meetings/{meeting_id}/participants/{participant_id}/kick")

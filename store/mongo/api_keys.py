@@ -6,12 +6,12 @@ response that creates it.
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Any
 
 from pymongo import ReturnDocument
 
+from store.digest import sha256_hex
 from store.errors import InvalidInput, NotFound
 from store.mongo.database import Database, utcnow
 
@@ -19,10 +19,6 @@ MAX_ACTIVE_KEYS = 5
 KEY_PREFIX = "mk_"
 
 ApiKey = dict[str, Any]
-
-
-def hash_key(raw: str) -> str:
-    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def new_raw_key() -> str:
@@ -51,7 +47,7 @@ class ApiKeys:
         doc: ApiKey = {
             "_id": await self.database.next_id("api_keys"),
             "user_id": user_id,
-            "key_hash": hash_key(raw),
+            "key_hash": sha256_hex(raw),
             "head": raw[3:7],
             "tail": raw[-4:],
             "label": label,
@@ -74,7 +70,7 @@ class ApiKeys:
             raise NotFound("Key not found", code="key_not_found")
 
     async def find_active(self, raw: str) -> ApiKey | None:
-        return await self.keys.find_one({"key_hash": hash_key(raw), "is_active": True})
+        return await self.keys.find_one({"key_hash": sha256_hex(raw), "is_active": True})
 
     async def touch(self, key_id: int) -> None:
         # $currentDate, not $set: nx-27017 stores a top-level datetime given to $set as a string.

@@ -1,19 +1,16 @@
 """Password-reset tokens: 1 hour, single use, stored hashed."""
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
 from pymongo import ReturnDocument
 
+from store.digest import sha256_hex
 from store.mongo.database import Database, utcnow
 
 RESET_TTL = timedelta(hours=1)
 
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class PasswordResets:
@@ -27,12 +24,12 @@ class PasswordResets:
         token = secrets.token_hex(32)
         now = utcnow()
         await self.resets.insert_one(
-            {"_id": _hash(token), "user_id": user_id, "created_at": now, "expires_at": now + RESET_TTL, "used": False}
+            {"_id": sha256_hex(token), "user_id": user_id, "created_at": now, "expires_at": now + RESET_TTL, "used": False}
         )
         return token
 
     async def valid_user(self, token: str) -> int | None:
-        doc = await self.resets.find_one({"_id": _hash(token), "used": False})
+        doc = await self.resets.find_one({"_id": sha256_hex(token), "used": False})
         if doc is None or doc["expires_at"] <= utcnow():
             return None
         return int(doc["user_id"])
@@ -40,7 +37,7 @@ class PasswordResets:
     async def consume(self, token: str) -> int | None:
         """Atomically marks the token used; a second use (even concurrent) gets None."""
         doc = await self.resets.find_one_and_update(
-            {"_id": _hash(token), "used": False, "expires_at": {"$gt": utcnow()}},
+            {"_id": sha256_hex(token), "used": False, "expires_at": {"$gt": utcnow()}},
             {"$set": {"used": True}},
             return_document=ReturnDocument.AFTER,
         )
