@@ -130,11 +130,25 @@ async def compression(request: web.Request, handler: Handler) -> web.StreamRespo
         and len(response.body) >= 1024  # type: ignore[arg-type]
         and response.content_type.startswith(COMPRESSIBLE)
     ):
-        accepted = request.headers.get("Accept-Encoding", "").lower()
-        if "br" in [part.split(";")[0].strip() for part in accepted.split(",")]:
+        accepted = _accepted_codings(request.headers.get("Accept-Encoding", ""))
+        response.headers.add("Vary", "Accept-Encoding")  # whichever coding is chosen, caches must know
+        if "br" in accepted:
             response.body = brotli.compress(bytes(response.body), quality=5)  # type: ignore[arg-type]
             response.headers["Content-Encoding"] = "br"
-            response.headers.add("Vary", "Accept-Encoding")
-        else:
-            response.enable_compression()  # gzip or deflate, if accepted
+        elif "gzip" in accepted:  # aiohttp on its own would pick deflate when both are offered
+            response.enable_compression(web.ContentCoding.gzip)
+        elif "deflate" in accepted:
+            response.enable_compression(web.ContentCoding.deflate)
     return response
+
+
+def _accepted_codings(header: str) -> set[str]:
+    """Content codings the client accepts; ``q=0`` means "not this one"."""
+    codings = set()
+    for part in header.lower().split(","):
+        name, _, params = part.partition(";")
+        q = params.replace(" ", "").removeprefix("q=")
+        if q and q.replace("0", "").replace(".", "") == "":
+            continue
+        codings.add(name.strip())
+    return codings

@@ -26,7 +26,7 @@ async def register(request: web.Request) -> web.Response:
     email = text_field(body, "email")
     password = text_field(body, "password")
     account_type = body.get("accountType")
-    company_name = text_field(body, "companyName", max_len=1000)
+    company_name = text_field(body, "companyName")
     if not email or not password:
         raise InvalidInput("Email and password required", code="missing_fields")
     reg = await AccountService(services(request)).register(

@@ -1,8 +1,4 @@
-"""Helpers for the REST tests: direct database access for set-up and checks, account shortcuts.
-
-A plain module rather than a second conftest.py, so ``from conftest import ...`` keeps meaning the
-root conftest everywhere.
-"""
+"""Helpers for the REST tests: direct database access for set-up and checks, account shortcuts."""
 from __future__ import annotations
 
 import re

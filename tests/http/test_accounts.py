@@ -431,3 +431,15 @@ async def test_change_password_success(api: TestClient, settings: Settings) -> N
         subjects = [m["subject"] for m in await mails_to(db, email)]
     assert any("password was changed" in s for s in subjects), subjects
 
+
+
+async def test_site_admin_is_seeded_once_from_settings(start_server) -> None:
+    api = await start_server(admin_email="Root@Slice.Test", admin_password="admin-password-123")
+    resp = await api.post("/api/auth/login", json={"email": "root@slice.test", "password": "admin-password-123"})
+    assert resp.status == 200 and (await resp.json())["isAdmin"] is True
+    me = await (await api.get("/api/auth/me")).json()
+    assert me["is_admin"] is True and me["email"] == "root@slice.test"
+    # A second start on the same database neither fails nor creates a second admin.
+    again = await start_server(admin_email="root@slice.test", admin_password="another-password-1")
+    resp = await again.post("/api/auth/login", json={"email": "root@slice.test", "password": "admin-password-123"})
+    assert resp.status == 200

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from aiohttp.test_utils import TestClient
 
-from server.settings import Settings
+from server.settings import RateLimits, Settings
 from store.mongo.embedded import EmbeddedMongo
 from tests.http.http_support import ISO_MS, database
 
@@ -40,8 +40,6 @@ async def test_liveness_and_readiness(api: TestClient) -> None:
 
 
 async def test_health_is_not_rate_limited(start_server: StartServer) -> None:
-    from server.settings import RateLimits
-
     api = await start_server(rate_limits=RateLimits(api="2/minute"), admin_email=None)
     statuses = [(await api.get(path)).status for _ in range(5) for path in ("/health", "/health/readiness")]
     assert statuses == [200] * 10

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import aiohttp
 from aiohttp.test_utils import TestClient
 
-from server.settings import RateLimits
+from server.settings import RateLimits, Settings
 from tests.http.http_support import error_of, login, register, unique_email
 
 if TYPE_CHECKING:
@@ -124,7 +124,5 @@ async def test_forwarded_for_from_a_trusted_proxy_gets_separate_counters(start_s
 
 
 async def test_trusted_proxies_setting_is_parsed() -> None:
-    from server.settings import Settings
-
     settings = Settings.from_env({"TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"})
     assert settings.trusted_proxies == (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("10.0.0.0/8"))
