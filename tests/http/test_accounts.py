@@ -170,7 +170,7 @@ async def test_login_success_sets_session(api: TestClient) -> None:
 
 
 async def test_login_as_seeded_site_admin(start_server: StartServer) -> None:
-    api = await start_server()  # with ADMIN_EMAIL / ADMIN_PASSWORD from the settings fixture
+    api = await start_server(admin_email="admin@slice.test", admin_password="admin-password-123")
     resp = await login(api, "admin@slice.test", "admin-password-123")
     assert resp.status == 200
     assert await resp.json() == {"message": "Logged in", "isAdmin": True}
