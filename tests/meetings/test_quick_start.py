@@ -2,30 +2,11 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-import socketio
 from aiohttp.test_utils import TestClient
 
 from tests.conftest import eventually
-
-
-class Bot:
-    """A python-socketio client that records every event it receives."""
-
-    def __init__(self) -> None:
-        self.sio = socketio.AsyncClient(reconnection=False)
-        self.events: list[tuple[str, Any]] = []
-
-        @self.sio.on("*")
-        async def any_event(event: str, data: Any = None) -> None:
-            self.events.append((event, data))
-
-    async def connect(self, api: TestClient) -> None:
-        await self.sio.connect(str(api.make_url("/")), transports=["websocket"])
-
-    def got(self, name: str) -> list[Any]:
-        return [data for event, data in self.events if event == name]
+from tests.meetings.support import Bot
 
 
 async def test_quick_start_bot(api: TestClient) -> None:
