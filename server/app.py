@@ -80,11 +80,14 @@ def _database(settings: Settings):  # type: ignore[no-untyped-def]
             meeting_service = MeetingService(services, Publisher(app[SIO]), app[BACKGROUND])
             app[MEETINGS] = meeting_service
             app[health.LIVE_MEETINGS] = lambda: len(meeting_service.registry)
-            app[SIO].register_namespace(MeetingNamespace(meeting_service, settings.idle_socket_timeout_seconds))
+            namespace = MeetingNamespace(meeting_service, settings.idle_socket_timeout_seconds)
+            app[SIO].register_namespace(namespace)
             await meeting_service.start()
+            namespace.idle.start()
             try:
                 yield
             finally:
+                await namespace.idle.stop()
                 await meeting_service.stop()
         finally:
             await database.close()

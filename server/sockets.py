@@ -4,6 +4,7 @@ from __future__ import annotations
 import socketio
 from aiohttp import web
 
+from handlers.socket.manager import SliceManager
 from server.settings import Settings
 
 SIO = web.AppKey("sio", socketio.AsyncServer)
@@ -30,6 +31,7 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
         ping_interval=25,
         ping_timeout=20,
         max_http_buffer_size=MAX_MESSAGE_BYTES,
+        client_manager=SliceManager(),
         logger=False,
         engineio_logger=False,
     )

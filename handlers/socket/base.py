@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import defaultdict, deque
+from collections import deque
 from typing import Any
 
 import socketio
@@ -35,14 +35,22 @@ NO_PAYLOAD = frozenset({"disconnect", "connect", "recording:broadcast-stopped", 
 
 
 class SlidingWindow:
-    """Per (sid, event) log of timestamps; rejected events are not recorded (as in the original)."""
+    """Per socket, per event, a log of timestamps; rejected events are not recorded (as in the original).
+
+    Keyed by socket first, so forgetting a socket on disconnect is O(its events), not O(all sockets).
+    """
 
     def __init__(self) -> None:
-        self.hits: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self.hits: dict[str, dict[str, deque[float]]] = {}
 
     def allow(self, sid: str, event: str, now: float) -> tuple[bool, str | None]:
         limit, window, message = EVENT_LIMITS.get(event, DEFAULT_LIMIT)
-        log_ = self.hits[(sid, event)]
+        per_event = self.hits.get(sid)
+        if per_event is None:
+            per_event = self.hits[sid] = {}
+        log_ = per_event.get(event)
+        if log_ is None:
+            log_ = per_event[event] = deque()
         while log_ and log_[0] <= now - window:
             log_.popleft()
         if len(log_) >= limit:
@@ -51,8 +59,7 @@ class SlidingWindow:
         return True, None
 
     def forget(self, sid: str) -> None:
-        for key in [key for key in self.hits if key[0] == sid]:
-            del self.hits[key]
+        self.hits.pop(sid, None)
 
 
 def method_name(event: str) -> str:

@@ -1,10 +1,10 @@
 """Joining, leaving and the waiting room: ``join-meeting``, ``waiting-room:*``, ``disconnect``."""
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from handlers.socket.base import SliceNamespace
+from handlers.socket.idle import IdleSockets
 from server.meetings import MeetingService, now_ms
 from store.rooms import Meeting
 from store.rooms.ids import Sid
@@ -12,43 +12,32 @@ from store.rooms.ids import Sid
 
 class JoinEvents(SliceNamespace):
     meetings: MeetingService
-    idle_timeout: float
-    idle: dict[str, asyncio.TimerHandle]
+    idle: IdleSockets
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
-        self._arm_idle_timer(sid)
+        self.idle.connected(sid)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
         self.windows.forget(sid)
-        timer = self.idle.pop(sid, None)
-        if timer is not None:
-            timer.cancel()
+        self.idle.gone(sid)
         await self._vacate(Sid(sid))
 
     async def on_join_meeting(self, sid: str, data: dict[str, Any]) -> None:
-        registry = self.meetings.registry
-        meeting = registry.get(data.get("meetingId"))
-        seat = registry.lookup_sid(Sid(sid))
-        if seat is not None and seat[0] is not meeting:
-            await self._vacate(Sid(sid))  # one socket, one meeting: joining another leaves the first
-        invite = data.get("invite", data.get("inviteToken"))
-        event = meeting.join(
-            Sid(sid), data.get("name"), now_ms=now_ms(), is_admin=data.get("isAdmin"),
-            admin_token=data.get("adminToken"), invite_token=invite,
+        joined, left, left_events = self.meetings.registry.join(
+            Sid(sid), data.get("meetingId"), data.get("name"), now_ms=now_ms(), is_admin=data.get("isAdmin"),
+            admin_token=data.get("adminToken"), invite_token=data.get("invite", data.get("inviteToken")),
         )
-        self._disarm_idle_timer(sid)
-        await self.meetings.apply(meeting, [event])
+        if left_events:
+            await self.meetings.apply(left, left_events)  # one socket, one meeting: the first is left
+        await self.meetings.apply(self.meetings.registry.get(joined.meeting_id), [joined])
 
     async def on_leave_meeting(self, sid: str, data: dict[str, Any]) -> None:
         """Not in onepizza (leaving there is a disconnect); lets a client leave and stay connected."""
         await self._vacate(Sid(sid))
-        self._arm_idle_timer(sid)
 
     async def on_waiting_room_join(self, sid: str, data: dict[str, Any]) -> None:
         meeting = self.meetings.registry.get(data.get("meetingId"))
         event = meeting.waiting_join(Sid(sid), data.get("name"), now_ms())
-        if not getattr(event, "bypassed", False):
-            self._disarm_idle_timer(sid)
         await self.meetings.apply(meeting, [event])
 
     async def on_waiting_room_admit(self, sid: str, data: dict[str, Any]) -> None:
@@ -67,18 +56,7 @@ class JoinEvents(SliceNamespace):
         if events:
             await self.meetings.apply(meeting, events)
 
-    def _arm_idle_timer(self, sid: str) -> None:
-        self._disarm_idle_timer(sid)
-        loop = asyncio.get_running_loop()
-        self.idle[sid] = loop.call_later(self.idle_timeout, lambda: loop.create_task(self._idle_check(sid)))
-
-    def _disarm_idle_timer(self, sid: str) -> None:
-        timer = self.idle.pop(sid, None)
-        if timer is not None:
-            timer.cancel()
-
-    async def _idle_check(self, sid: str) -> None:
-        self.idle.pop(sid, None)
+    def has_place(self, sid: str) -> bool:
+        """In a meeting or in a waiting room (admitted included): not idle."""
         registry = self.meetings.registry
-        if registry.lookup_sid(Sid(sid)) is None and registry.queued_in(Sid(sid)) is None:
-            await self.disconnect(sid)
+        return registry.lookup_sid(Sid(sid)) is not None or registry.queued_in(Sid(sid)) is not None

@@ -1,9 +1,8 @@
 """Socket.IO event handlers: one module per event family, combined into the default namespace."""
 from __future__ import annotations
 
-import asyncio
-
 from handlers.socket.activity import ActivityEvents
+from handlers.socket.idle import IdleSockets
 from handlers.socket.meeting import JoinEvents
 from handlers.socket.signaling import SignalEvents
 from server.meetings import MeetingService
@@ -13,8 +12,7 @@ class MeetingNamespace(JoinEvents, SignalEvents, ActivityEvents):
     def __init__(self, meetings: MeetingService, idle_timeout: float) -> None:
         super().__init__("/")
         self.meetings = meetings
-        self.idle_timeout = idle_timeout
-        self.idle: dict[str, asyncio.TimerHandle] = {}
+        self.idle = IdleSockets(idle_timeout, self.has_place, self.disconnect)
 
 
 __all__ = ["MeetingNamespace"]

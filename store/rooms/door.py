@@ -71,7 +71,7 @@ class MeetingDoor:
     def deny(self, host_sid: Sid, target_sid: object) -> Denied:
         self.require_host(host_sid)
         entry = self.waiting.deny(_as_sid(target_sid))
-        self.index.unbind_queue(entry.sid)
+        self.index.unbind_queue(entry.sid, self.id)
         return Denied(self.id, entry.sid, entry.name, self.waiting.count)
 
     def remove_waiting(self, sid: Sid) -> WaitingRemoved | None:
@@ -80,8 +80,7 @@ class MeetingDoor:
         Returns an event only if it was still queued: the hosts' lists need
         updating then, but an unused admission is invisible to them.
         """
-        if self.index.queue(sid) == self.id:
-            self.index.unbind_queue(sid)
+        self.index.unbind_queue(sid, self.id)
         entry = self.waiting.forget(sid)
         if entry is None:
             return None
@@ -106,7 +105,7 @@ class MeetingDoor:
     def _leave_queue(self, sid: Sid) -> None:
         """The socket is joining: its queue place and admission are used up."""
         self.waiting.forget(sid)
-        self.index.unbind_queue(sid)
+        self.index.unbind_queue(sid, self.id)
 
 
 def _as_sid(raw: object) -> Sid:

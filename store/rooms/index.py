@@ -27,14 +27,20 @@ class SidIndex:
     def bind_seat(self, sid: Sid, meeting_id: MeetingId, participant_id: ParticipantId) -> None:
         self._seats[sid] = (meeting_id, participant_id)
 
-    def unbind_seat(self, sid: Sid) -> None:
-        self._seats.pop(sid, None)
+    def unbind_seat(self, sid: Sid, meeting_id: MeetingId | None = None) -> None:
+        """Free the socket's seat; with ``meeting_id``, only a seat in that meeting."""
+        seat = self._seats.get(sid)
+        if seat is not None and (meeting_id is None or seat[0] == meeting_id):
+            del self._seats[sid]
 
     def bind_queue(self, sid: Sid, meeting_id: MeetingId) -> None:
         self._queued[sid] = meeting_id
 
-    def unbind_queue(self, sid: Sid) -> None:
-        self._queued.pop(sid, None)
+    def unbind_queue(self, sid: Sid, meeting_id: MeetingId | None = None) -> None:
+        """Free the socket's queue place; with ``meeting_id``, only a place in that meeting."""
+        queued = self._queued.get(sid)
+        if queued is not None and (meeting_id is None or queued == meeting_id):
+            del self._queued[sid]
 
     def __len__(self) -> int:
         """Bound sockets, seats plus queue; tests use it to catch leaks."""

@@ -147,6 +147,10 @@ class Meeting(MeetingDoor, MeetingActivity):
         me = self.by_sid(sid)
         return self._remove(me, LeaveReason.LEFT, now_ms)
 
+    def drop(self, participant: Participant, now_ms: int) -> list[MeetingEvent]:
+        """The participant's socket moved to another meeting: as ``leave``, by record."""
+        return self._remove(participant, LeaveReason.LEFT, now_ms)
+
     def kick(self, participant_id: object, reason: object, now_ms: int) -> list[MeetingEvent]:
         """Host removal: [Kicked, RecordingStopped?, ParticipantLeft].
 
@@ -168,9 +172,9 @@ class Meeting(MeetingDoor, MeetingActivity):
             sid for sid in self.waiting.admitted if sid not in self.waiting.entries
         )
         for sid in sids:
-            self.index.unbind_seat(sid)
+            self.index.unbind_seat(sid, self.id)
         for sid in waiting_sids:
-            self.index.unbind_queue(sid)
+            self.index.unbind_queue(sid, self.id)
         for record in self.attendance:
             if record.left_at is None:
                 record.left_at = now_ms
@@ -274,7 +278,7 @@ class Meeting(MeetingDoor, MeetingActivity):
 
     def _remove(self, participant: Participant, reason: LeaveReason, now_ms: int) -> list[MeetingEvent]:
         del self.participants[participant.id]
-        self.index.unbind_seat(participant.sid)
+        self.index.unbind_seat(participant.sid, self.id)
         self._close_attendance(participant.id, now_ms)
         events: list[MeetingEvent] = []
         if self.recording and self.recording.participant_id == participant.id:

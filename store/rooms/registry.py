@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .errors import MeetingNotFound, ParticipantNotFound, ValidationError
-from .events import MeetingEnded, MeetingEvent
+from .errors import DomainError, MeetingNotFound, ParticipantNotFound, ValidationError
+from .events import MeetingEnded, MeetingEvent, ParticipantJoined
 from .ids import MeetingId, OwnerId, Sid, new_meeting_id
 from .index import SidIndex
 from .meeting import Meeting
@@ -99,9 +99,9 @@ class Registry:
         meeting = self._meetings.pop(meeting_id, None)
         if meeting is not None:
             for participant in meeting.participants.values():
-                self._index.unbind_seat(participant.sid)
+                self._index.unbind_seat(participant.sid, meeting_id)
             for sid in meeting.waiting.sids():
-                self._index.unbind_queue(sid)
+                self._index.unbind_queue(sid, meeting_id)
         return meeting
 
     def lookup_sid(self, sid: Sid) -> tuple[Meeting, Participant] | None:
@@ -125,6 +125,57 @@ class Registry:
         """The meeting whose waiting room holds this socket, if any."""
         queued = self._index.queue(sid)
         return self._meetings.get(queued) if queued is not None else None
+
+    def join(
+        self,
+        sid: Sid,
+        meeting_id: object,
+        name: object,
+        *,
+        now_ms: int,
+        is_admin: object = False,
+        admin_token: object = None,
+        invite_token: object = None,
+    ) -> tuple[ParticipantJoined, Meeting | None, list[MeetingEvent]]:
+        """``join-meeting``: seat the socket, moving it out of any other meeting it is in.
+
+        A socket holds one place at a time. When it sits (or waits) in
+        another meeting, the new meeting's rules are checked as for a free
+        socket, and the old place is given up only if they pass: a refused
+        join leaves the socket where it was. Returns the join, the meeting
+        it left (if any) and that meeting's events.
+        """
+        meeting = self.get(meeting_id)
+        seat, queued = self._index.seat(sid), self._index.queue(sid)
+        old_seat = seat if seat is not None and seat[0] != meeting.id else None
+        old_queue = queued if queued is not None and queued != meeting.id else None
+        if old_seat is not None:
+            self._index.unbind_seat(sid)
+        if old_queue is not None:
+            self._index.unbind_queue(sid)
+        try:
+            joined = meeting.join(
+                sid, name, now_ms=now_ms, is_admin=is_admin, admin_token=admin_token, invite_token=invite_token
+            )
+        except DomainError:
+            if old_seat is not None:
+                self._index.bind_seat(sid, *old_seat)
+            if old_queue is not None:
+                self._index.bind_queue(sid, old_queue)
+            raise
+        left: Meeting | None = None
+        events: list[MeetingEvent] = []
+        if old_queue is not None and old_queue in self._meetings:
+            left = self._meetings[old_queue]
+            removed = left.remove_waiting(sid)
+            if removed is not None:
+                events.append(removed)
+        if old_seat is not None and old_seat[0] in self._meetings:
+            left = self._meetings[old_seat[0]]
+            previous = left.participants.get(old_seat[1])
+            if previous is not None:
+                events.extend(left.drop(previous, now_ms))
+        return joined, left, events
 
     def disconnect(self, sid: Sid, now_ms: int) -> list[MeetingEvent]:
         """Everything a closed socket leaves behind: its queue place and its seat."""
