@@ -10,7 +10,9 @@ from collections.abc import Iterable
 
 import socketio
 
+from handlers.socket.collab_publish import breakout_room, publish_collab
 from store.rooms import wire
+from store.rooms.collab_events import CollabEvent
 from store.rooms.events import (
     Admitted,
     AllMuted,
@@ -62,7 +64,8 @@ class Publisher:
         elif isinstance(ev, Kicked):
             await sio.emit("admin:kick", wire.admin_kick(ev), to=ev.participant.sid)
         elif isinstance(ev, ParticipantUpdated):
-            await sio.emit("participant:updated", wire.participant_updated(ev), room=room, skip_sid=skip_sid)
+            to = breakout_room(room, ev.breakout_room) if ev.breakout_room else room
+            await sio.emit("participant:updated", wire.participant_updated(ev), room=to, skip_sid=skip_sid)
         elif isinstance(ev, AllMuted):
             for sid in ev.sids:
                 await sio.emit("admin:mute", to=sid)
@@ -97,3 +100,7 @@ class Publisher:
                 await sio.emit("meeting:ended", wire.meeting_ended(ev), to=sid)
             await sio.close_room(room)
             await sio.close_room(hosts_room(room))
+            for room_id in ev.breakout_rooms:
+                await sio.close_room(breakout_room(room, room_id))
+        elif isinstance(ev, CollabEvent):
+            await publish_collab(sio, ev)

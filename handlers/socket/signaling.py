@@ -1,4 +1,8 @@
-"""WebRTC signalling, relayed only to the addressed participant of the sender's own meeting."""
+"""WebRTC signalling, relayed only to the addressed participant of the sender's own meeting.
+
+While breakout rooms are open, a signal between peers in different rooms is dropped silently
+(``Meeting.signal_target``), as in the original: an error per ICE candidate would only be noise.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -13,8 +17,9 @@ class SignalEvents(SliceNamespace):
 
     async def _relay(self, sid: str, data: dict[str, Any], event: str, field: str) -> None:
         meeting, sender = self.meetings.registry.by_sid(Sid(sid))
-        target = meeting.participant(data.get("to"))
-        await self.emit(event, {"from": sender.id, field: data.get(field)}, to=target.sid)
+        target = meeting.signal_target(sender, data.get("to"))
+        if target is not None:
+            await self.emit(event, {"from": sender.id, field: data.get(field)}, to=target.sid)
 
     async def on_signal_offer(self, sid: str, data: dict[str, Any]) -> None:
         await self._relay(sid, data, "signal:offer", "offer")

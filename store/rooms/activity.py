@@ -59,6 +59,7 @@ class MeetingActivity:
         def by_sid(self, sid: Sid) -> Participant: ...
         def participant(self, participant_id: object) -> Participant: ...
         def require_host(self, sid: Sid) -> Participant: ...
+        def breakout_room_of(self, participant_id: ParticipantId) -> str | None: ...
 
     def set_media(
         self,
@@ -68,7 +69,10 @@ class MeetingActivity:
         is_video_off: object = None,
         is_screen_sharing: object = None,
     ) -> ParticipantUpdated:
-        """Record the caller's own media toggles; ``None`` means "not sent"."""
+        """Record the caller's own media toggles; ``None`` means "not sent".
+
+        From a breakout room they are announced to that room only.
+        """
         me = self.by_sid(sid)
         given = {"isMuted": is_muted, "isVideoOff": is_video_off, "isScreenSharing": is_screen_sharing}
         changes = {key: value for key, value in given.items() if value is not None}
@@ -80,7 +84,7 @@ class MeetingActivity:
         me.is_muted = bool(changes.get("isMuted", me.is_muted))
         me.is_video_off = bool(changes.get("isVideoOff", me.is_video_off))
         me.is_screen_sharing = bool(changes.get("isScreenSharing", me.is_screen_sharing))
-        return ParticipantUpdated(self.id, me.id, me.sid, changes)
+        return ParticipantUpdated(self.id, me.id, me.sid, changes, self.breakout_room_of(me.id))
 
     def raise_hand(self, sid: Sid, raised: object, now_ms: int) -> ParticipantUpdated:
         """Hands carry a time so hosts can answer them in order."""

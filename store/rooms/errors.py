@@ -130,3 +130,45 @@ class AlreadyInAnotherMeeting(DomainError):
     status = 409
     code = "already_in_meeting"
     default_message = "Already in another meeting"
+
+
+class PollNotFound(DomainError):
+    status = 404
+    code = "poll_not_found"
+    default_message = "Poll not found"
+
+
+class PollClosed(DomainError):
+    status = 409
+    code = "poll_closed"
+    default_message = "Poll is closed"
+
+
+class QuestionNotFound(DomainError):
+    status = 404
+    code = "question_not_found"
+    default_message = "Question not found"
+
+
+class BreakoutNotFound(DomainError):
+    """No breakout rooms are open, or the room named is not one of them."""
+
+    status = 404
+    code = "breakout_not_found"
+    default_message = "No breakout rooms are open"
+
+
+class StreamActive(DomainError):
+    status = 409
+    code = "stream_active"
+    default_message = "Stream already active"
+
+
+class LimitReached(DomainError):
+    """A per-meeting cap (polls, questions) is full; the original had none."""
+
+    status = 409
+    code = "limit_reached"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)

@@ -61,11 +61,15 @@ class Kicked(MeetingEvent):
 
 @dataclass(frozen=True)
 class ParticipantUpdated(MeetingEvent):
-    """``participant:updated {participantId, **changes}``; changes use wire keys."""
+    """``participant:updated {participantId, **changes}``; changes use wire keys.
+
+    ``breakout_room``: the sender is in that breakout room, so only that room hears it.
+    """
 
     participant_id: ParticipantId
     sid: Sid
     changes: Mapping[str, Any]
+    breakout_room: str | None = None
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,8 @@ class MeetingEnded(MeetingEvent):
     sids: tuple[Sid, ...]
     waiting_sids: tuple[Sid, ...]
     attendance: tuple[AttendanceRecord, ...]
+    breakout_rooms: tuple[str, ...] = ()
+    """Breakout rooms still open at the end, whose Socket.IO rooms must be closed too."""
 
     @property
     def billable(self) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .activity import MeetingActivity
+from .collab import Collaboration, MeetingCollaboration
 from .docs import meeting_fields_from_doc, meeting_to_doc
 from .door import DEFAULT_NAME, NAME_MAX, MeetingDoor
 from .errors import (
@@ -53,7 +54,7 @@ END_REASON_MAX = 200
 
 
 @dataclass(eq=False)
-class Meeting(MeetingDoor, MeetingActivity):
+class Meeting(MeetingDoor, MeetingActivity, MeetingCollaboration):
     id: MeetingId
     title: str
     admin_token_hash: str
@@ -73,6 +74,8 @@ class Meeting(MeetingDoor, MeetingActivity):
     recording: Recording | None = None
     attendance: list[AttendanceRecord] = field(default_factory=list)
     index: SidIndex = field(default_factory=SidIndex, repr=False)
+    collab: Collaboration = field(default_factory=Collaboration, repr=False)
+    """Polls, Q&A, notes, breakout rooms, streaming: live-only (``collab.py``)."""
 
     # -- lifecycle -------------------------------------------------------
 
@@ -198,6 +201,7 @@ class Meeting(MeetingDoor, MeetingActivity):
             sids=sids,
             waiting_sids=waiting_sids,
             attendance=tuple(dataclasses.replace(r) for r in self.attendance),
+            breakout_rooms=self._end_collaboration(),
         )
 
     # -- authority and lookups -------------------------------------------
@@ -274,6 +278,7 @@ class Meeting(MeetingDoor, MeetingActivity):
         self._close_attendance(previous.id, now_ms)
         if self.recording and self.recording.participant_id == previous.id:
             self.recording = dataclasses.replace(self.recording, participant_id=new_id)
+        self._collab_replaced(previous.id, new_id)
         return previous.snapshot()
 
     def _remove(self, participant: Participant, reason: LeaveReason, now_ms: int) -> list[MeetingEvent]:
@@ -284,6 +289,7 @@ class Meeting(MeetingDoor, MeetingActivity):
         if self.recording and self.recording.participant_id == participant.id:
             self.recording = None
             events.append(RecordingStopped(self.id, participant.id))
+        events.extend(self._collab_left(participant))
         left = ParticipantLeft(self.id, participant.snapshot(), reason, self.is_empty, len(self.participants))
         events.append(left)
         return events
