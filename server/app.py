@@ -1,8 +1,10 @@
 """The app factory: one aiohttp application with python-socketio attached, used by __main__ and tests."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -40,6 +42,7 @@ def create_app(settings: Settings) -> web.Application:
 
     app.cleanup_ctx.append(_database(settings))
     app.cleanup_ctx.append(_background)
+    _close_websockets_at_shutdown(app)
 
     for module in (health, accounts, api_keys, meetings, pages):
         app.router.add_routes(module.routes)
@@ -95,6 +98,25 @@ def _database(settings: Settings):  # type: ignore[no-untyped-def]
                 await embedded.stop()
 
     return context
+
+
+def _close_websockets_at_shutdown(app: web.Application) -> None:
+    """aiohttp stops reading every connection before ``on_shutdown``, so a websocket's closing
+    handshake can never finish and shutdown waits for the ping timeout (45 s) or
+    ``shutdown_timeout``. Dropping the connections ends them at once; clients reconnect to the
+    next process and re-join their (persisted) meetings."""
+    live: weakref.WeakSet[asyncio.BaseTransport] = weakref.WeakSet()
+
+    async def remember(request: web.BaseRequest, response: web.StreamResponse) -> None:
+        if isinstance(response, web.WebSocketResponse) and request.transport is not None:
+            live.add(request.transport)
+
+    async def close_all(_: web.Application) -> None:
+        for transport in list(live):
+            transport.close()
+
+    app.on_response_prepare.append(remember)
+    app.on_shutdown.append(close_all)
 
 
 async def _background(app: web.Application) -> AsyncIterator[None]:

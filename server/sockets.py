@@ -1,6 +1,10 @@
 """The python-socketio server, configured like the original (socket.io 4 protocol, EIO=4)."""
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
 import socketio
 from aiohttp import web
 
@@ -21,9 +25,36 @@ def allowed_origins(settings: Settings) -> list[str]:
     return [f"http://{host}:{settings.port}" for host in ("localhost", "127.0.0.1")] + [settings.app_url]
 
 
+class WholeBody:
+    """engine.io reads a polling POST with a single ``read(length)``; on aiohttp that returns
+    only what has arrived so far, so a long message arrived cut and was dropped."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+
+    async def read(self, length: int = -1) -> bytes:
+        if length < 0:
+            return bytes(await self.stream.read())
+        try:
+            return bytes(await self.stream.readexactly(length))
+        except asyncio.IncompleteReadError as exc:  # the client gave up mid-body
+            return exc.partial
+
+
+def read_whole_polling_bodies(sio: socketio.AsyncServer) -> None:
+    translate: Callable[..., dict[str, Any]] = sio.eio._async["translate_request"]
+
+    def translate_request(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        environ = translate(*args, **kwargs)
+        environ["wsgi.input"] = WholeBody(environ["wsgi.input"])
+        return environ
+
+    sio.eio._async = {**sio.eio._async, "translate_request": translate_request}  # a copy: the driver's is shared
+
+
 def create_sio(settings: Settings) -> socketio.AsyncServer:
     origins = allowed_origins(settings)
-    return socketio.AsyncServer(
+    sio = socketio.AsyncServer(
         async_mode="aiohttp",
         # Same-origin pages always pass; the list adds the configured cross-origin callers.
         cors_allowed_origins=origins,
@@ -35,3 +66,5 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
         logger=False,
         engineio_logger=False,
     )
+    read_whole_polling_bodies(sio)
+    return sio

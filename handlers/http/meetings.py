@@ -27,6 +27,8 @@ routes = web.RouteTableDef()
 
 SETTING_KEYS = ("muteOnJoin", "videoOffOnJoin", "maxParticipants", "waitingRoom", "mediaMode")
 BAD_DATE = "Invalid scheduledAt date format. Use ISO 8601 (e.g. 2026-03-20T14:00:00Z)"
+# 9999-12-31T23:59:59.999Z: a later (or non-finite) instant cannot be answered as an ISO date.
+LAST_DATE_MS = 253_402_300_799_999
 
 
 def service(request: web.Request) -> MeetingService:
@@ -65,6 +67,8 @@ def parse_scheduled_at(raw: Any) -> int | None:
     if isinstance(raw, bool):
         raise InvalidInput(BAD_DATE, code="invalid_date")
     if isinstance(raw, (int, float)):
+        if not abs(raw) <= LAST_DATE_MS:  # also NaN and ±Infinity, which Python's JSON parser lets through
+            raise InvalidInput(BAD_DATE, code="invalid_date")
         return int(raw)
     if not isinstance(raw, str) or len(raw) > 64:
         raise InvalidInput(BAD_DATE, code="invalid_date")
@@ -74,7 +78,10 @@ def parse_scheduled_at(raw: Any) -> int | None:
         raise InvalidInput(BAD_DATE, code="invalid_date") from None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
-    return int(when.timestamp() * 1000)
+    ms = int(when.timestamp() * 1000)
+    if ms > LAST_DATE_MS:  # "9999-12-31T23:59:59-01:00" is in year 10000
+        raise InvalidInput(BAD_DATE, code="invalid_date")
+    return ms
 
 
 def settings_from_body(body: dict[str, Any]) -> dict[str, Any]:

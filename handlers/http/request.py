@@ -17,13 +17,18 @@ SESSION_COOKIE = "connect.sid"
 API_KEY_MAX = 100
 
 
+def _reject_constant(name: str) -> object:
+    """``NaN`` and ``Infinity`` are not JSON (RFC 8259); Python's parser accepts them unless told."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
 async def json_body(request: web.Request) -> dict[str, Any]:
     """The body as a JSON object; an empty body is ``{}`` (as the original treats it)."""
     raw = await request.read()
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
+        body = json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
         raise InvalidInput("Invalid JSON body", code="invalid_json") from None
     if not isinstance(body, dict):

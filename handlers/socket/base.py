@@ -26,6 +26,7 @@ EVENT_LIMITS: dict[str, tuple[int, float, str | None]] = {
     "chat:react": (10, 10.0, None),
     "captions:update": (20, 10.0, None),
     "raise-hand": (5, 10.0, None),
+    "notes:update": (5, 1.0, "Rate limited — too many events"),  # up to 50 KB each, to the whole room
 }
 # Everything else: a generous ceiling, so a runaway client cannot flood a room.
 DEFAULT_LIMIT: tuple[int, float, str | None] = (200, 1.0, "Rate limited — too many events")
@@ -74,11 +75,13 @@ class SliceNamespace(socketio.AsyncNamespace):
         self.windows = SlidingWindow()
 
     async def trigger_event(self, event: str, *args: Any) -> Any:
-        handler = getattr(self, method_name(event), None)
+        handler = getattr(self, method_name(event), None) if isinstance(event, str) else None
         if handler is None:
             return None  # unknown events are ignored, as socket.io servers do
         sid = args[0] if args else ""
         if event in ("connect", "disconnect"):
+            if self.server.manager.is_connected(sid, self.namespace):
+                return None  # a client emitted an event by that name; real ones arrive while (dis)connecting
             try:
                 return await handler(*args)
             except Exception:

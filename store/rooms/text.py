@@ -8,6 +8,10 @@ could, leaving half an emoji).
 
 from __future__ import annotations
 
+import re
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units (JS ``String.length``)."""
@@ -15,7 +19,13 @@ def utf16_len(text: str) -> int:
 
 
 def cut_utf16(text: str, limit: int) -> str:
-    """The longest prefix of ``text`` that fits in ``limit`` UTF-16 units."""
+    """The longest prefix of ``text`` that fits in ``limit`` UTF-16 units.
+
+    A lone surrogate (JSON can carry ``"\\ud800"``) becomes U+FFFD first: no
+    UTF-8 store can take one, and a name is saved with the meeting's attendance.
+    """
+    if not text.isascii():
+        text = LONE_SURROGATE.sub("\ufffd", text)
     if len(text) * 2 <= limit or utf16_len(text) <= limit:
         return text
     units = 0
