@@ -86,6 +86,8 @@ MALFORMED: list[tuple[bytes, str]] = [
     (b"\xff\xfe{}", "Invalid JSON body"),
     (b'{"email": "\xff@example.com", "password": "secret123"}', "Invalid JSON body"),
     (b'{"n": ' + b"1" * 5000 + b"}", "Invalid JSON body"),  # beyond Python's int digit limit
+    (b'{"email": NaN, "password": Infinity}', "Invalid JSON body"),  # not JSON, though Python parses it
+    (b'{"n": -Infinity}', "Invalid JSON body"),
     (b"[" * 100_000 + b"]" * 100_000, "Invalid JSON body"),  # nesting deeper than the parser's recursion
     (b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "Invalid JSON body"),
     (b'[{"email": "x@example.com", "password": "secret123"}]', "JSON body must be an object"),
