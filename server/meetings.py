@@ -44,6 +44,8 @@ class MeetingService:
         self.billing = MeetingBilling(services)
         self.grace: dict[str, asyncio.TimerHandle] = {}
         self.dirty: set[str] = set()
+        self.unsettled: dict[str, tuple[dict[str, Any], MeetingEnded]] = {}
+        """Ended meetings whose end, charge or clean-up the database has not taken yet."""
         self.listeners: list[EventListener] = []
         self._scheduler: asyncio.Task[None] | None = None
         self._flusher: asyncio.Task[None] | None = None
@@ -56,8 +58,10 @@ class MeetingService:
             if doc.get("status") == MeetingStatus.ENDED.value:
                 await self._finish_interrupted_end(doc)
         for meeting in self.registry.restore(docs):
-            if meeting.status is MeetingStatus.ACTIVE:
-                self._start_grace(meeting.id)  # nobody is connected yet; clients re-join
+            # Nobody is connected yet: a meeting people were in ends unless they re-join in time.
+            # One nobody ever joined waits for its host, as it did before the restart.
+            if meeting.status is MeetingStatus.ACTIVE and meeting.peak_participants > 0:
+                self._start_grace(meeting.id)
         self._scheduler = asyncio.create_task(self._schedule_loop())
         self._flusher = asyncio.create_task(self._flush_loop())
 
@@ -131,19 +135,45 @@ class MeetingService:
     # -- ending ------------------------------------------------------------------------
 
     async def end(self, meeting_id: str, reason: str) -> MeetingEnded:
+        """End a meeting: record the end, tell everyone, charge once, forget the live document.
+
+        The meeting leaves memory at once; if the database fails on the way,
+        the rest is retried by the write-behind loop (``unsettled``), so a
+        charge is never lost and never doubled (the ledger key is the meeting's).
+        """
         meeting = self.registry.get(meeting_id)
         ended = self.registry.end(meeting_id, reason, now_ms())
         self._cancel_grace(meeting_id)
         self.dirty.discard(meeting_id)
+        doc = meeting.to_doc()
+        recorded = not ended.billable
         if ended.billable:
             # Record the end first: if we crash before billing, start-up finishes the job.
-            await self.s.meetings.save(meeting_id, meeting.to_doc())
+            recorded = await self._attempt("record the end", self.s.meetings.save(meeting_id, doc))
         await self.apply(None, [ended])
-        if ended.billable:
-            await self.billing.charge(ended)
         if not ended.is_guest:
-            await self.s.meetings.delete(meeting_id)
+            await self._settle(doc, ended, recorded)
         return ended
+
+    async def _settle(self, doc: dict[str, Any], ended: MeetingEnded, recorded: bool) -> None:
+        async def steps() -> None:
+            if not recorded:
+                await self.s.meetings.save(ended.meeting_id, doc)
+            await self.billing.charge(ended)
+            await self.s.meetings.delete(ended.meeting_id)
+
+        if await self._attempt("settle an ended meeting", steps()):
+            self.unsettled.pop(ended.meeting_id, None)
+        else:
+            self.unsettled[ended.meeting_id] = (doc, ended)
+
+    async def _attempt(self, what: str, work: Awaitable[Any]) -> bool:
+        try:
+            await work
+        except Exception:
+            log.exception("could not %s; will retry", what)
+            return False
+        return True
 
     async def _finish_interrupted_end(self, doc: dict[str, Any]) -> None:
         ended = MeetingEnded(
@@ -200,12 +230,17 @@ class MeetingService:
                 log.exception("meeting write-behind failed")
 
     async def flush(self) -> None:
+        """Save every changed meeting; one that fails stays dirty and the rest go on."""
         dirty, self.dirty = self.dirty, set()
         for meeting_id in dirty:
             if meeting_id in self.registry:
                 meeting = self.registry.get(meeting_id)
-                if not meeting.is_guest:
-                    await self.s.meetings.save(meeting_id, meeting.to_doc())
+                if not meeting.is_guest and not await self._attempt(
+                    "save a meeting", self.s.meetings.save(meeting_id, meeting.to_doc())
+                ):
+                    self.dirty.add(meeting_id)
+        for doc, ended in list(self.unsettled.values()):
+            await self._settle(doc, ended, recorded=False)
 
 
 async def persist_now(service: MeetingService, meeting: Meeting) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import brotli
 from aiohttp import web
+from pymongo.errors import ConnectionFailure
 
 from handlers.http.limits import HEADERS_KEY, limit
 from server.ratelimit import RateLimitExceeded
@@ -60,6 +61,11 @@ def _error_response(request: web.Request, exc: Exception) -> web.Response:
         response = error_response(exc.status, message, exc.reason.lower().replace(" ", "_"))
         if exc.status == 405 and "Allow" in exc.headers:
             response.headers["Allow"] = exc.headers["Allow"]
+        return response
+    if isinstance(exc, ConnectionFailure):  # the database is down or unreachable: try again later
+        log.error("database unavailable", extra={"path": request.path, "method": request.method, "error": str(exc)})
+        response = error_response(503, "Service temporarily unavailable", "database_unavailable")
+        response.headers["Retry-After"] = "5"
         return response
     log.exception("unhandled error", extra={"path": request.path, "method": request.method}, exc_info=exc)
     return error_response(500, "Internal server error", "internal")

@@ -113,6 +113,10 @@ async def api_key_caller(request: web.Request) -> Caller:
 
 
 async def api_key_or_session_caller(request: web.Request) -> Caller:
+    """The key's owner when an ``x-api-key`` is sent (an explicit credential beats the ambient
+    cookie, and a bad key is refused even with a session); otherwise the logged-in user."""
+    if "x-api-key" in request.headers:
+        return await api_key_caller(request)
     caller = await session_caller(request, required=False)
     return caller if caller is not None else await api_key_caller(request)
 

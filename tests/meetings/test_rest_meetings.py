@@ -635,3 +635,18 @@ async def test_client_config_and_ice_servers(start_server: StartServer) -> None:
         {"urls": "stun:stun1.l.google.com:19302"},
         {"urls": ["turn:turn.example.com:3478"], "username": "u", "credential": "p"},
     ]}
+
+
+async def test_an_api_key_speaks_for_its_owner_even_beside_a_session_cookie(api: TestClient) -> None:
+    """A browser logged in as one user, calling with another user's key, acts as the key's owner."""
+    alice = await account(api)
+    bob = await account(api)  # the client's cookie jar now holds Bob's session
+    made = await create_meeting(api, alice["key"], title="Alice's")
+    resp = await api.get(f"/api/meetings/{made['meetingId']}", headers=alice["key"])
+    assert resp.status == 200 and (await resp.json())["title"] == "Alice's"
+    listed_by_key = await (await api.get("/api/meetings", headers=alice["key"])).json()
+    assert [m["meetingId"] for m in listed_by_key["meetings"]] == [made["meetingId"]]
+    listed_by_cookie = await (await api.get("/api/meetings")).json()
+    assert listed_by_cookie["meetings"] == []  # Bob's session: Bob has none
+    resp = await api.get("/api/meetings", headers={"x-api-key": "mk_" + "0" * 24})
+    assert resp.status == 401 and (await resp.json())["error"] == "Invalid or missing API key"

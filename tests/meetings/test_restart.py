@@ -178,3 +178,22 @@ async def test_an_end_interrupted_by_a_crash_is_finished_exactly_once(start_serv
         entries = [e async for e in db.credit_transactions.find({"reference_id": mid})]
         assert await db.meetings.find_one({"_id": mid}) is None
     assert [(e["key"], e["amount_micros"]) for e in entries] == [(f"meeting:{mid}:{state['created_at_ms']}", -120_000)]
+
+
+async def test_a_restart_does_not_end_a_meeting_nobody_has_joined_yet(start_server: StartServer) -> None:
+    """Before the restart it waited for its host; a restart must not turn it into a charge."""
+    first = await start_server()
+    owner = await account(first)
+    meeting = await create_meeting(first, owner["key"])
+    await first.close()
+
+    second = await start_server(empty_meeting_grace_seconds=0.2)
+    await asyncio.sleep(0.6)
+    assert (await detail(second, meeting))[0] == 200
+    host = await Bot().connect(second)
+    try:
+        joined = await host.join(meeting["meetingId"], "Host", isAdmin=True, adminToken=meeting["adminToken"])
+        assert joined["isAdmin"] is True
+    finally:
+        await host.close()
+    assert float(await balance(second, owner)) == 5.0
