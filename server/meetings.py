@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +28,7 @@ from store.rooms.settings import Settings
 log = logging.getLogger(__name__)
 
 
-EventListener = Callable[[Meeting | None, list[MeetingEvent]], Awaitable[None]]
+EventListener = Callable[[Meeting | None, list[MeetingEvent]], Coroutine[Any, Any, None]]
 
 
 def now_ms() -> int:

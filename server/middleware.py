@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import brotli
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 from pymongo.errors import ConnectionFailure
 
 from handlers.http.limits import HEADERS_KEY, limit
@@ -81,7 +82,7 @@ async def api_rate_limit(request: web.Request, handler: Handler) -> web.StreamRe
     return response
 
 
-def security_headers(settings: Settings) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def security_headers(settings: Settings) -> Middleware:
     csp = "; ".join([
         "default-src 'self'",
         "script-src 'self'",

@@ -54,6 +54,7 @@ class Database:
         doc = await self.db.counters.find_one_and_update(
             {"_id": sequence}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER
         )
+        assert doc is not None  # upsert with ReturnDocument.AFTER always returns the document
         return int(doc["seq"])
 
     async def close(self) -> None:

@@ -640,7 +640,7 @@ async def test_client_config_and_ice_servers(start_server: StartServer) -> None:
 async def test_an_api_key_speaks_for_its_owner_even_beside_a_session_cookie(api: TestClient) -> None:
     """A browser logged in as one user, calling with another user's key, acts as the key's owner."""
     alice = await account(api)
-    bob = await account(api)  # the client's cookie jar now holds Bob's session
+    await account(api)  # Bob: the client's cookie jar now holds Bob's session
     made = await create_meeting(api, alice["key"], title="Alice's")
     resp = await api.get(f"/api/meetings/{made['meetingId']}", headers=alice["key"])
     assert resp.status == 200 and (await resp.json())["title"] == "Alice's"
