@@ -20,10 +20,10 @@ from handlers.socket.publish import Publisher
 from server.background import Background
 from server.billing import MeetingBilling
 from server.services import Services
-from store.errors import PaymentRequired
+from store.errors import Forbidden, PaymentRequired
 from store.rooms import Meeting, MeetingStatus, Registry
 from store.rooms.events import MeetingEnded, MeetingEvent, ParticipantJoined, ParticipantLeft
-from store.rooms.settings import Settings
+from store.rooms.settings import MAX_PARTICIPANTS, MIN_PARTICIPANTS, Settings
 
 log = logging.getLogger(__name__)
 
@@ -83,10 +83,12 @@ class MeetingService:
         self, *, title: Any, settings: dict[str, Any], scheduled_at_ms: int | None,
         owner_id: int | None, owner_company_id: int | None, guest: bool = False,
     ) -> tuple[Meeting, str]:
+        if guest and not await self.s.site_settings.get("guest_meetings_enabled"):
+            raise Forbidden("Guest meetings are disabled", code="guest_meetings_disabled")
         if not guest:
             await self._require_credit(owner_id, owner_company_id)
         default_max = int(await self.s.site_settings.get("max_participants_default"))
-        base = Settings(max_participants=default_max)
+        base = Settings(max_participants=min(max(default_max, MIN_PARTICIPANTS), MAX_PARTICIPANTS))
         meeting, admin_token = self.registry.create(
             now_ms=now_ms(), title=title, settings=base.patched(settings), scheduled_at_ms=scheduled_at_ms,
             owner_id=owner_id, owner_company_id=owner_company_id, is_guest=guest,

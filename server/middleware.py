@@ -19,8 +19,8 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
-# Paths under /api/ that keep their own limiter (or none): auth routes and the public config.
-API_LIMIT_EXEMPT = ("/api/auth/", "/api/config", "/api/billing/stripe/webhook")
+# Paths under /api/ that keep their own limiter (or none): auth routes, the public config, the OpenAPI document.
+API_LIMIT_EXEMPT = ("/api/auth/", "/api/config", "/api/billing/stripe/webhook", "/api/openapi.json")
 
 HTTP_MESSAGES = {
     400: "Bad request",

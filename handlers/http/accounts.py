@@ -117,6 +117,7 @@ async def reset_password(request: web.Request) -> web.Response:
 
 @routes.post("/api/auth/change-password")
 async def change_password(request: web.Request) -> web.Response:
+    await limit(request, "auth")  # it checks a password: the login limiter's bucket
     caller = await session_caller(request)
     assert caller is not None
     body = await json_body(request)

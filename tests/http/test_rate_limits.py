@@ -126,3 +126,20 @@ async def test_forwarded_for_from_a_trusted_proxy_gets_separate_counters(start_s
 async def test_trusted_proxies_setting_is_parsed() -> None:
     settings = Settings.from_env({"TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"})
     assert settings.trusted_proxies == (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("10.0.0.0/8"))
+
+
+async def test_change_password_guesses_share_the_login_limit(api: TestClient, start_server: StartServer) -> None:
+    """A stolen session must not be a way to guess the current password without limit."""
+    email = unique_email()
+    await register(api, email)
+    strict = await strict_server(start_server)
+    assert (await login(strict, email)).status == 200  # 1 of 10
+    for attempt in range(2, 11):
+        resp = await strict.post("/api/auth/change-password",
+                                 json={"currentPassword": f"guess-{attempt}", "newPassword": "another-secret"})
+        assert await error_of(resp) == (401, "Current password is incorrect"), attempt
+    resp = await strict.post("/api/auth/change-password",
+                             json={"currentPassword": "secret123", "newPassword": "another-secret"})
+    assert await error_of(resp) == (429, LOGIN_LIMITED)
+    assert_limit_headers(resp, limit=10, remaining=0, window=FIFTEEN_MINUTES)
+    assert (await login(api, email)).status == 200  # the right password was never applied, nor changed

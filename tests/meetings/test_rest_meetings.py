@@ -169,6 +169,21 @@ async def test_default_cap_comes_from_the_site_setting(api: TestClient, settings
     assert meeting["settings"]["maxParticipants"] == 8
     meeting = await create_meeting(api, owner["key"], maxParticipants=20)
     assert meeting["settings"]["maxParticipants"] == 20
+    for stored, used in ((1000, 500), (0, 2)):  # an out-of-range setting is held to the cap's range
+        async with database(settings) as db:
+            await db.site_settings.update_one({"_id": "max_participants_default"}, {"$set": {"value": stored}})
+        meeting = await create_meeting(api, owner["key"])
+        assert meeting["settings"]["maxParticipants"] == used
+
+
+async def test_guest_meetings_can_be_switched_off(api: TestClient, settings: Settings) -> None:
+    async with database(settings) as db:
+        await db.site_settings.update_one({"_id": "guest_meetings_enabled"}, {"$set": {"value": False}}, upsert=True)
+    resp = await api.post("/api/meetings/guest", json={"title": "Quick"})
+    assert await error_of(resp) == (403, "Guest meetings are disabled")
+    assert len(api.server.app[MEETINGS].registry) == 0
+    owner = await tenant(api)
+    assert (await create_meeting(api, owner["key"]))["status"] == "active"  # keyed meetings are unaffected
 
 
 async def test_create_scheduled_meeting(start_server: StartServer) -> None:
