@@ -75,7 +75,8 @@ def adjust_engineio_driver(sio: socketio.AsyncServer) -> None:
 
     def translate_request(*args: Any, **kwargs: Any) -> dict[str, Any]:
         environ = translate(*args, **kwargs)
-        environ["wsgi.input"] = WholeBody(environ["wsgi.input"])
+        if environ.get("REQUEST_METHOD") == "POST":  # only polling POSTs carry a body engine.io reads
+            environ["wsgi.input"] = WholeBody(environ["wsgi.input"])
         return environ
 
     # A copy: the driver's own table is shared by every server in the process.
