@@ -11,7 +11,7 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 
-from handlers.http import accounts, api_keys, health, meetings, openapi, pages
+from handlers.http import accounts, api_keys, collaboration, health, meetings, openapi, pages
 from handlers.socket.namespace import MeetingNamespace
 from handlers.socket.publish import Publisher
 from server.accounts import AccountService
@@ -44,7 +44,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_background)
     _close_websockets_at_shutdown(app)
 
-    for module in (health, accounts, api_keys, meetings, openapi, pages):
+    for module in (health, accounts, api_keys, meetings, collaboration, openapi, pages):
         app.router.add_routes(module.routes)
     app.router.add_static("/static/", STATIC_DIR, append_version=False)
     _cors(app, settings)

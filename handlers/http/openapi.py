@@ -23,6 +23,18 @@ from handlers.http.request import API_KEY_MAX, SESSION_COOKIE
 from server.accounts import PASSWORD_MAX, PASSWORD_MIN
 from server.settings import RateLimits
 from store.mongo.api_keys import MAX_ACTIVE_KEYS
+from store.rooms.collab import NOTES_MAX
+from store.rooms.door import NAME_MAX
+from store.rooms.polls import (
+    ANSWER_MAX,
+    POLL_OPTION_MAX,
+    POLL_OPTIONS_MAX,
+    POLL_OPTIONS_MIN,
+    POLL_QUESTION_MAX,
+    POLLS_MAX,
+    QUESTION_MAX,
+    QUESTIONS_MAX,
+)
 from store.rooms.settings import MAX_PARTICIPANTS, MIN_PARTICIPANTS, TITLE_MAX
 
 routes = web.RouteTableDef()
@@ -121,6 +133,8 @@ KEY_OR_SESSION: Security = [{"apiKey": []}, {"sessionCookie": []}]
 KEY_OR_SESSION_OR_ADMIN: Security = [*KEY_OR_SESSION, {"apiKey": [], "adminToken": []}, {"sessionCookie": [], "adminToken": []}]
 # Host controls: the admin token authorises; an x-api-key, if sent, must be valid.
 HOST: Security = [{"adminToken": []}, {"adminToken": [], "apiKey": []}]
+# Polls, questions, notes: the meeting's tenant (key or session), or the meeting's admin token.
+MEMBER: Security = [*KEY_OR_SESSION, {"adminToken": []}, {"adminToken": [], "apiKey": []}]
 
 SECURITY_SCHEMES = {
     "apiKey": {
@@ -316,11 +330,60 @@ SCHEMAS: dict[str, Schema] = {
         "joinUrl": string("`/join/<id>?invite=<token>&name=<name>`", examples=["/join/abc-defg-hij?invite=x1y2z3&name=Bob"]),
         "inviteToken": string("One use; expires after 7 days.", pattern=r"^[0-9a-f]{32}$"),
     }),
+    # polls, questions, notes, attendance (contract §3.7)
+    "PollOption": closed({"id": string("`opt_0` … `opt_9`.", pattern=r"^opt_\d$"), "text": string()}),
+    "PollResult": closed({"id": string(pattern=r"^opt_\d$"), "text": string(), "count": integer(minimum=0)}),
+    "PollCreated": closed({
+        "pollId": string(format="uuid"), "question": string(),
+        "options": {"type": "array", "items": ref("PollOption"), "minItems": 2, "maxItems": 10},
+    }),
+    "PollResults": closed({
+        "pollId": string(format="uuid"), "results": {"type": "array", "items": ref("PollResult")},
+        "totalVotes": integer("Voters (one vote each).", minimum=0),
+    }),
+    "Poll": closed({
+        "id": string(format="uuid"), "question": string(), "options": {"type": "array", "items": ref("PollOption")},
+        "isActive": boolean("False once ended."), "totalVotes": integer(minimum=0),
+        "results": {"type": "array", "items": ref("PollResult")},
+    }),
+    "PollList": closed({"polls": {"type": "array", "items": ref("Poll"), "description": "Oldest first."}}),
+    "Voted": closed({"voted": boolean(const=True)}),
+    "QuestionCreated": closed({"questionId": string(format="uuid")}),
+    "AskedBy": closed({"participantId": string(), "name": string()}, optional=("participantId",),
+                      description="`{participantId, name}` when asked from a seat; `{name}` when asked over REST."),
+    "Question": closed({
+        "id": string(format="uuid"), "text": string(), "askedBy": ref("AskedBy"), "upvoteCount": integer(minimum=0),
+        "isAnswered": boolean(), "answer": nullable(string()), "answeredBy": nullable(string()),
+        "createdAt": ref("EpochMillis"),
+    }),
+    "QuestionList": closed({"questions": {"type": "array", "items": ref("Question"),
+                                          "description": "Not dismissed; most upvoted first."}}),
+    "UpvoteCount": closed({"upvoteCount": integer(minimum=0)}),
+    "Answered": closed({"answered": boolean(const=True)}),
+    "Dismissed": closed({"dismissed": boolean(const=True)}),
+    "Notes": closed({
+        "content": string(maxLength=NOTES_MAX), "lastUpdatedBy": string("`Host` from REST, the host's name from "
+                                                                        "a socket; \"\" before the first edit."),
+        "lastUpdatedAt": nullable(ref("EpochMillis")),
+    }),
+    "NotesSaved": closed({"updated": boolean(const=True)}),
+    "AttendanceEntry": closed({
+        "participantId": string(), "name": string(), "joinedAt": ref("Timestamp"),
+        "leftAt": nullable(ref("Timestamp")),
+        "durationSeconds": integer("To the leave time, or to now while still in the meeting.", minimum=0),
+    }),
+    "Attendance": closed({
+        "attendance": {"type": "array", "items": ref("AttendanceEntry"),
+                       "description": "One entry per stay (a re-join is a new entry), in joining order."},
+        "meetingId": ref("MeetingId"), "title": string(),
+    }),
 }
 
 # -- request bodies -----------------------------------------------------------------------------
 
 BODY_CODES = ("invalid_json", "invalid_type", "invalid_text")
+VOTER_NOTE = ("Vote as this participant if it is in the meeting; otherwise the vote is the API user's "
+              "(or, with the host token alone, the host's).")
 BODIES: dict[str, Schema] = {
     "Register": fields({
         "email": string("Unique; at most 255 characters; stored lower-cased.", format="email", maxLength=255),
@@ -374,6 +437,26 @@ BODIES: dict[str, Schema] = {
     "Invite": fields({"name": string("Pre-fills the join page; trimmed and cut to 60 characters.", maxLength=1000)}),
     "Kick": fields({"reason": string("Shown to the removed participant; trimmed and cut to 200 characters.",
                                      maxLength=10_000)}),
+    "CreatePoll": fields({
+        "question": string(f"Non-blank; trimmed and cut to {POLL_QUESTION_MAX} characters."),
+        "options": {"type": "array", "minItems": POLL_OPTIONS_MIN, "maxItems": POLL_OPTIONS_MAX,
+                    "items": string(f"Non-blank; trimmed and cut to {POLL_OPTION_MAX} characters.")},
+    }, required=("question", "options")),
+    "Vote": fields({
+        "optionId": string("`opt_0` … `opt_9`."),
+        "participantId": string(VOTER_NOTE),
+    }, required=("optionId",)),
+    "AskQuestion": fields({
+        "text": string(f"Non-blank; trimmed and cut to {QUESTION_MAX} characters."),
+        "participantName": string(f"Shown as `askedBy.name`; trimmed and cut to {NAME_MAX}; default `Anonymous`."),
+    }, required=("text",)),
+    "Upvote": fields({"participantId": string(VOTER_NOTE)}),
+    "AnswerQuestion": fields({
+        "answer": string(f"Trimmed and cut to {ANSWER_MAX} characters; may be left out."),
+        "answeredBy": string(f"Trimmed and cut to {NAME_MAX}; default `Host`."),
+    }),
+    "Notes": fields({"content": string(f"Replaces the notes; cut to {NOTES_MAX} characters.")},
+                    required=("content",)),
 }
 
 
@@ -390,6 +473,10 @@ PARAMETERS: dict[str, Schema] = {
                       "description": "From `joined` / `participant:joined` or `GET /api/meetings/{meetingId}`."},
     "KeyId": {"name": "keyId", "in": "path", "required": True, "schema": integer(minimum=0),
               "description": "The key's `id`. Anything but an id of the caller's own key: 404."},
+    "PollId": {"name": "pollId", "in": "path", "required": True, "schema": string(),
+               "description": "From `POST …/polls`, `poll:created` or `GET …/polls`."},
+    "QuestionId": {"name": "questionId", "in": "path", "required": True, "schema": string(),
+                   "description": "From `POST …/questions`, `qa:new` or `GET …/questions`."},
     "ResetToken": {"name": "token", "in": "query", "required": True, "schema": string(maxLength=128),
                    "description": "The token from the reset link (valid for one hour)."},
 }
@@ -401,6 +488,8 @@ def param(name: str) -> Schema:
 
 MEETING = [param("MeetingId")]
 PARTICIPANT = [param("MeetingId"), param("ParticipantId")]
+POLL = [param("MeetingId"), param("PollId")]
+QUESTION = [param("MeetingId"), param("QuestionId")]
 
 # -- operations -----------------------------------------------------------------------------------
 
@@ -693,6 +782,87 @@ def meeting_paths() -> dict[str, Schema]:
     }
 
 
+MEMBER_NOTE = ("Needs the meeting's tenant (its owner's or their company's `x-api-key` or session) or the "
+               "meeting's `x-admin-token`; an `x-api-key`, if sent, must be valid. Another tenant's meeting is 404.")
+MEMBER_ERRORS: dict[str, Schema] = {
+    "401": error("No credentials, or an invalid `x-api-key`.", "invalid_api_key"),
+    "404": error("Unknown, scheduled, ended, or another tenant's meeting.", "meeting_not_found"),
+}
+LIMIT_409 = error(f"The meeting already has {POLLS_MAX} polls / {QUESTIONS_MAX} questions.", "limit_reached")
+
+
+def member_operation(summary: str, description: str, responses: dict[str, Schema], **options: Any) -> Schema:
+    options.setdefault("parameters", MEETING)
+    return operation(summary, f"{description}\n\n{MEMBER_NOTE}", tag="collaboration", security=MEMBER,
+                     responses={**MEMBER_ERRORS, **responses}, bucket="api", **options)
+
+
+def collaboration_paths() -> dict[str, Schema]:
+    poll_404 = error("No such active meeting, or no such poll in it.", "meeting_not_found", "poll_not_found")
+    question_404 = error("No such active meeting, or no such question in it.", "meeting_not_found",
+                         "question_not_found")
+    csv = {"description": "`Name,Joined,Left,Duration (seconds)`, then one row per stay; text cells quoted, and "
+                          "a cell starting with `=`, `+`, `-`, `@` (or tab / CR) prefixed with `'`. Sent as an "
+                          "attachment `attendance-<meetingId>.csv`.",
+           "content": {"text/csv": {"schema": string(), "example": 'Name,Joined,Left,Duration (seconds)\n"Ann",'
+                                    '"2026-03-01T12:00:00.000Z","Still in meeting",60'}}}
+    return {
+        "/api/meetings/{meetingId}/polls": {
+            "post": host_operation(
+                "Create a poll", "The room gets `poll:created`.", {
+                    "201": answer("Created.", ref("PollCreated")),
+                    "400": error("`Provide question and 2-10 options`.", "invalid_json", "validation_error"),
+                    "409": LIMIT_409},
+                request=body("CreatePoll", required=True, example={"question": "Lunch?", "options": ["Pizza", "Sushi"]})),
+            "get": member_operation("List polls", "Every poll of the meeting with its results.",
+                                    {"200": answer("The polls.", ref("PollList"))}),
+        },
+        "/api/meetings/{meetingId}/polls/{pollId}/vote": {"post": member_operation(
+            "Vote", "One vote per voter; voting again changes it. The room gets `poll:updated`.", {
+                "200": answer("Counted.", ref("Voted")),
+                "400": error("`Poll is closed` or `Invalid option`.", "invalid_json", "poll_closed", "validation_error"),
+                "404": poll_404},
+            parameters=POLL, request=body("Vote", required=True))},
+        "/api/meetings/{meetingId}/polls/{pollId}/end": {"post": host_operation(
+            "End a poll", "The room gets `poll:ended`; ending an ended poll repeats its results.",
+            {"200": answer("The final results.", ref("PollResults")), "404": poll_404}, parameters=POLL)},
+        "/api/meetings/{meetingId}/questions": {
+            "post": member_operation(
+                "Ask a question", "The room gets `qa:new`.", {
+                    "201": answer("Asked.", ref("QuestionCreated")),
+                    "400": error("`text required`.", "invalid_json", "validation_error"), "409": LIMIT_409},
+                request=body("AskQuestion", required=True, example={"text": "When is the launch?"})),
+            "get": member_operation("List questions", "Open questions, most upvoted first.",
+                                    {"200": answer("The questions.", ref("QuestionList"))}),
+        },
+        "/api/meetings/{meetingId}/questions/{questionId}/upvote": {"post": member_operation(
+            "Upvote a question", "Toggles the voter's upvote. The room gets `qa:updated {questionId, upvoteCount}`.",
+            {"200": answer("The new count.", ref("UpvoteCount")), "400": error("Invalid JSON.", "invalid_json"),
+             "404": question_404}, parameters=QUESTION, request=body("Upvote"))},
+        "/api/meetings/{meetingId}/questions/{questionId}/answer": {"post": host_operation(
+            "Answer a question", "The room gets `qa:updated {questionId, isAnswered, answer, answeredBy}`.",
+            {"200": answer("Answered.", ref("Answered")),
+             "400": error("`answer` is not a string.", "invalid_json", "validation_error"), "404": question_404},
+            parameters=QUESTION, request=body("AnswerQuestion"))},
+        "/api/meetings/{meetingId}/questions/{questionId}/dismiss": {"post": host_operation(
+            "Dismiss a question", "Hidden from the list; the room gets `qa:updated {questionId, dismissed}`.",
+            {"200": answer("Dismissed.", ref("Dismissed")), "404": question_404}, parameters=QUESTION)},
+        "/api/meetings/{meetingId}/notes": {
+            "get": member_operation("Read the notes", "The shared notes (live only, not persisted).",
+                                    {"200": answer("The notes.", ref("Notes"))}),
+            "put": host_operation(
+                "Write the notes", "Replaces the notes; the whole room gets `notes:updated {content, lastUpdatedBy: "
+                "\"Host\"}`.", {"200": answer("Saved.", ref("NotesSaved")),
+                                "400": error("`content required`.", "invalid_json", "validation_error")},
+                request=body("Notes", required=True, example={"content": "Agenda: ..."})),
+        },
+        "/api/meetings/{meetingId}/attendance": {"get": host_operation(
+            "Attendance", "Who joined, when, and for how long.", {"200": answer("The report.", ref("Attendance"))})},
+        "/api/meetings/{meetingId}/attendance/download": {"get": host_operation(
+            "Attendance as CSV", "The same report as a spreadsheet file.", {"200": csv})},
+    }
+
+
 DESCRIPTION = """\
 Slice's REST API, compatible with the onepizza API document. Real-time events are Socket.IO
 (`docs/PROTOCOL.md`); differences from the original are in `docs/COMPATIBILITY.md`.
@@ -727,8 +897,9 @@ def document() -> Schema:
         "tags": [
             {"name": "health"}, {"name": "config"}, {"name": "docs"}, {"name": "auth"}, {"name": "api keys"},
             {"name": "meetings"}, {"name": "host controls", "description": "Need the meeting's `x-admin-token`."},
+            {"name": "collaboration", "description": "Polls, questions and notes (contract §3.7)."},
         ],
-        "paths": {**health_paths(), **auth_paths(), **key_paths(), **meeting_paths()},
+        "paths": {**health_paths(), **auth_paths(), **key_paths(), **meeting_paths(), **collaboration_paths()},
         "components": {
             "schemas": {**SCHEMAS, **request_bodies},
             "responses": RESPONSES,

@@ -34,10 +34,11 @@ from .collab_events import (
     StreamStarted,
     StreamStopped,
 )
+from .door import DEFAULT_NAME, NAME_MAX
 from .errors import StreamActive, ValidationError
 from .ids import ParticipantId
-from .polls import Polls, Questions
-from .text import cut_utf16
+from .polls import Polls, Question, Questions
+from .text import clean_text, cut_utf16
 
 if TYPE_CHECKING:
     from .events import MeetingEvent
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from .model import Participant
 
 NOTES_MAX = 50_000
+HOST_NAME = "Host"
 STREAM_URL_MAX = 500
 
 
@@ -89,49 +91,88 @@ class MeetingCollaboration:
 
     def create_poll(self, sid: Sid, question: object, options: object, now_ms: int) -> PollCreated:
         self.require_host(sid)
-        poll = self.collab.polls.create(question, options, now_ms)
-        return PollCreated(self.id, poll.id, poll.question, poll.options)
+        return self.open_poll(question, options, now_ms)
 
     def vote(self, sid: Sid, poll_id: object, option_id: object) -> PollVoted:
         """One vote per participant per poll; voting again changes it (never counts twice)."""
-        me = self.by_sid(sid)
-        return PollVoted(self.id, self.collab.polls.vote(poll_id, me.id, option_id))
+        return self.cast_vote(self.by_sid(sid).id, poll_id, option_id)
 
     def end_poll(self, sid: Sid, poll_id: object) -> PollEnded:
         self.require_host(sid)
-        return PollEnded(self.id, self.collab.polls.end(poll_id))
+        return self.close_poll(poll_id)
 
     # -- Q&A ---------------------------------------------------------------
 
     def ask(self, sid: Sid, text: object, now_ms: int) -> QuestionAsked:
         me = self.by_sid(sid)
-        q = self.collab.questions.ask(me.id, me.name, text, now_ms)
-        return QuestionAsked(self.id, q.id, q.text, q.asked_by, q.asked_by_name, q.created_at)
+        return self._asked(self.collab.questions.ask(me.id, me.name, text, now_ms))
 
     def upvote(self, sid: Sid, question_id: object) -> QuestionUpdated:
-        me = self.by_sid(sid)
-        q = self.collab.questions.upvote(question_id, me.id)
-        return QuestionUpdated(self.id, q.id, {"upvoteCount": len(q.upvotes)})
+        return self.upvote_as(self.by_sid(sid).id, question_id)
 
     def answer(self, sid: Sid, question_id: object, answer: object) -> QuestionUpdated:
         host = self.require_host(sid)
-        q = self.collab.questions.answer(question_id, answer, host.name)
-        return QuestionUpdated(self.id, q.id, {"isAnswered": True, "answer": q.answer, "answeredBy": q.answered_by})
+        return self.answer_question(question_id, answer, host.name)
 
     def dismiss(self, sid: Sid, question_id: object) -> QuestionUpdated:
         self.require_host(sid)
-        q = self.collab.questions.dismiss(question_id)
-        return QuestionUpdated(self.id, q.id, {"dismissed": True})
+        return self.dismiss_question(question_id)
 
     # -- notes -------------------------------------------------------------
 
     def update_notes(self, sid: Sid, content: object, now_ms: int) -> NotesUpdated:
         host = self.require_host(sid)
+        return self.write_notes(content, host.name, now_ms, skip=sid)
+
+    # -- entry points by voter key or admin token (REST, contract §3.7) -------
+    # The caller's authority is the handler's: a host proved it with the meeting's
+    # x-admin-token, a voter with the meeting's tenant key or session.
+
+    def rest_voter(self, participant_id: object, user_id: int | None) -> ParticipantId:
+        """Whose vote or upvote a REST call is: the named participant if it is in this meeting,
+        else the API user (``user:<id>``), else ``api`` (host token alone), as in the original."""
+        if isinstance(participant_id, str) and participant_id in self.participants:
+            return ParticipantId(participant_id)
+        return ParticipantId(f"user:{user_id}" if user_id is not None else "api")
+
+    def open_poll(self, question: object, options: object, now_ms: int) -> PollCreated:
+        poll = self.collab.polls.create(question, options, now_ms)
+        return PollCreated(self.id, poll.id, poll.question, poll.options)
+
+    def cast_vote(self, voter: ParticipantId, poll_id: object, option_id: object) -> PollVoted:
+        return PollVoted(self.id, self.collab.polls.vote(poll_id, voter, option_id))
+
+    def close_poll(self, poll_id: object) -> PollEnded:
+        return PollEnded(self.id, self.collab.polls.end(poll_id))
+
+    def post_question(self, name: object, text: object, now_ms: int) -> QuestionAsked:
+        """Asked without a seat: ``askedBy`` is ``{name}`` only (default ``Anonymous``)."""
+        asker = clean_text(name, NAME_MAX, DEFAULT_NAME)
+        return self._asked(self.collab.questions.ask(None, asker, text, now_ms))
+
+    def upvote_as(self, voter: ParticipantId, question_id: object) -> QuestionUpdated:
+        q = self.collab.questions.upvote(question_id, voter)
+        return QuestionUpdated(self.id, q.id, {"upvoteCount": len(q.upvotes)})
+
+    def answer_question(self, question_id: object, answer: object, answered_by: object) -> QuestionUpdated:
+        by = clean_text(answered_by, NAME_MAX, HOST_NAME)
+        q = self.collab.questions.answer(question_id, answer, by)
+        return QuestionUpdated(self.id, q.id, {"isAnswered": True, "answer": q.answer, "answeredBy": q.answered_by})
+
+    def dismiss_question(self, question_id: object) -> QuestionUpdated:
+        q = self.collab.questions.dismiss(question_id)
+        return QuestionUpdated(self.id, q.id, {"dismissed": True})
+
+    def write_notes(self, content: object, by: str, now_ms: int, *, skip: Sid | None = None) -> NotesUpdated:
+        """``skip``: the editing socket, which already has the text (REST edits go to everyone)."""
         if not isinstance(content, str):
             raise ValidationError("content must be a string")
         notes = self.collab.notes
-        notes.content, notes.last_updated_by, notes.last_updated_at = cut_utf16(content, NOTES_MAX), host.name, now_ms
-        return NotesUpdated(self.id, sid, notes.content, host.name)
+        notes.content, notes.last_updated_by, notes.last_updated_at = cut_utf16(content, NOTES_MAX), by, now_ms
+        return NotesUpdated(self.id, skip, notes.content, by)
+
+    def _asked(self, q: Question) -> QuestionAsked:
+        return QuestionAsked(self.id, q.id, q.text, q.asked_by, q.asked_by_name, q.created_at)
 
     # -- breakout rooms ----------------------------------------------------
 

@@ -50,7 +50,7 @@ class QuestionAsked(CollabEvent):
 
     question_id: str
     text: str
-    asked_by: ParticipantId
+    asked_by: ParticipantId | None
     asked_by_name: str
     created_at: int
 
@@ -65,9 +65,9 @@ class QuestionUpdated(CollabEvent):
 
 @dataclass(frozen=True)
 class NotesUpdated(CollabEvent):
-    """``notes:updated {content, lastUpdatedBy}`` to everyone but the editor (``sid``)."""
+    """``notes:updated {content, lastUpdatedBy}`` to everyone but the editor (``sid``; None: everyone)."""
 
-    sid: Sid
+    sid: Sid | None
     content: str
     updated_by: str
 

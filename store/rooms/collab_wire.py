@@ -6,7 +6,7 @@ shapes are onepizza's, so the original meeting page renders them unchanged.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .collab_events import (
     BreakoutLeft,
@@ -21,7 +21,10 @@ from .collab_events import (
     QuestionUpdated,
     StreamStarted,
 )
-from .polls import Tally
+from .polls import Poll, Question, Tally
+
+if TYPE_CHECKING:
+    from .collab import Notes
 
 Payload = dict[str, Any]
 BROADCAST_FROM = "Host"
@@ -38,11 +41,16 @@ def poll_tally(tally: Tally) -> Payload:
     return {"pollId": tally.poll_id, "results": results, "totalVotes": tally.total_votes}
 
 
+def asked_by(participant_id: str | None, name: str) -> Payload:
+    """``{participantId, name}`` from a seat; ``{name}`` when asked over REST."""
+    return {"name": name} if participant_id is None else {"participantId": participant_id, "name": name}
+
+
 def qa_new(ev: QuestionAsked) -> Payload:
     return {
         "id": ev.question_id,
         "text": ev.text,
-        "askedBy": {"participantId": ev.asked_by, "name": ev.asked_by_name},
+        "askedBy": asked_by(ev.asked_by, ev.asked_by_name),
         "upvoteCount": 0,
         "isAnswered": False,
         "createdAt": ev.created_at,
@@ -51,6 +59,26 @@ def qa_new(ev: QuestionAsked) -> Payload:
 
 def qa_updated(ev: QuestionUpdated) -> Payload:
     return {"questionId": ev.question_id, **ev.changes}
+
+
+def poll_listing(poll: Poll) -> Payload:
+    """One entry of ``GET …/polls``."""
+    tally = poll_tally(poll.tally())
+    options = [{"id": o.id, "text": o.text} for o in poll.options]
+    return {"id": poll.id, "question": poll.question, "options": options, "isActive": poll.is_active,
+            "totalVotes": tally["totalVotes"], "results": tally["results"]}
+
+
+def question_listing(q: Question) -> Payload:
+    """One entry of ``GET …/questions``."""
+    return {"id": q.id, "text": q.text, "askedBy": asked_by(q.asked_by, q.asked_by_name),
+            "upvoteCount": len(q.upvotes), "isAnswered": q.is_answered, "answer": q.answer,
+            "answeredBy": q.answered_by, "createdAt": q.created_at}
+
+
+def notes_state(notes: Notes) -> Payload:
+    """``GET …/notes``: ``lastUpdatedAt`` in epoch ms, null before the first edit."""
+    return {"content": notes.content, "lastUpdatedBy": notes.last_updated_by, "lastUpdatedAt": notes.last_updated_at}
 
 
 def notes_updated(ev: NotesUpdated) -> Payload:

@@ -139,7 +139,7 @@ class PollNotFound(DomainError):
 
 
 class PollClosed(DomainError):
-    status = 409
+    status = 400  # the original's REST answer (contract §3.7)
     code = "poll_closed"
     default_message = "Poll is closed"
 

@@ -113,7 +113,8 @@ class Polls:
 class Question:
     id: str
     text: str
-    asked_by: ParticipantId
+    asked_by: ParticipantId | None
+    """None when asked over REST (no seat)."""
     asked_by_name: str
     created_at: int
     upvotes: set[ParticipantId] = field(default_factory=set)
@@ -127,7 +128,7 @@ class Question:
 class Questions:
     by_id: dict[str, Question] = field(default_factory=dict)
 
-    def ask(self, asker: ParticipantId, asker_name: str, text: object, now_ms: int) -> Question:
+    def ask(self, asker: ParticipantId | None, asker_name: str, text: object, now_ms: int) -> Question:
         body = _trimmed(text, QUESTION_MAX)
         if not body:
             raise ValidationError("Question must be a non-empty string")
@@ -166,6 +167,10 @@ class Questions:
         question = self.get(question_id)
         question.dismissed = True
         return question
+
+    def open_by_votes(self) -> list[Question]:
+        """Not dismissed, most upvoted first (ties in asking order), as the original lists them."""
+        return sorted((q for q in self.by_id.values() if not q.dismissed), key=lambda q: -len(q.upvotes))
 
     def rename_voter(self, old: ParticipantId, new: ParticipantId) -> None:
         for question in self.by_id.values():

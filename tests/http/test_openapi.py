@@ -105,6 +105,9 @@ class Contract:
         if "content" not in documented:
             assert await resp.read() == b"", f"{method.upper()} {template} {status}: unexpected body"
             return None
+        if "application/json" not in documented["content"]:  # a file (the attendance CSV): its media type
+            assert resp.content_type in documented["content"], (method, template, status, resp.content_type)
+            return await resp.text()
         assert resp.content_type == "application/json", (method, template, status, resp.content_type)
         body = await resp.json()
         self.validate(body, *where, "content", "application/json", "schema")
@@ -260,6 +263,24 @@ async def test_every_documented_success_matches_a_real_answer(
         await check(await api.post(f"{base}/participants/{alice_id}/unmute", headers=admin))
         await check(await api.post(f"{base}/participants/{alice_id}/mute", headers=admin))
         await check(await api.post(f"{base}/participants/{alice_id}/kick", json={"reason": "bye"}, headers=admin))
+    # Polls, questions, notes, attendance (contract §3.7).
+    poll = await check(await api.post(f"{base}/polls", json={"question": "Lunch?", "options": ["Pizza", "Sushi"]},
+                                      headers=admin))
+    await check(await api.post(f"{base}/polls/{poll['pollId']}/vote", json={"optionId": "opt_0"}, headers=key))
+    assert (await check(await api.get(f"{base}/polls", headers=key)))["polls"][0]["totalVotes"] == 1
+    assert (await check(await api.post(f"{base}/polls/{poll['pollId']}/end", headers=admin)))["totalVotes"] == 1
+    asked = await check(await api.post(f"{base}/questions", json={"text": "Why?"}, headers=key))
+    question = f"{base}/questions/{asked['questionId']}"
+    assert await check(await api.post(f"{question}/upvote", headers=key)) == {"upvoteCount": 1}
+    await check(await api.post(f"{question}/answer", json={"answer": "Because"}, headers=admin))
+    assert (await check(await api.get(f"{base}/questions", headers=key)))["questions"][0]["answer"] == "Because"
+    await check(await api.post(f"{question}/dismiss", headers=admin))
+    await check(await api.put(f"{base}/notes", json={"content": "Agenda"}, headers=admin))
+    assert (await check(await api.get(f"{base}/notes", headers=key)))["lastUpdatedBy"] == "Host"
+    attendance = await check(await api.get(f"{base}/attendance", headers=admin))
+    assert [row["participantId"] for row in attendance["attendance"]] == [alice_id]
+    csv = await check(await api.get(f"{base}/attendance/download", headers=admin))
+    assert csv.startswith("Name,Joined,Left,Duration (seconds)\n\"Alice\",")
     running = (await check(await api.get("/api/meetings/history", headers=key)))["meetings"]
     assert [row["ended_at"] for row in running] == [None]
     await check(await api.delete(base, headers=admin))
@@ -328,6 +349,16 @@ async def test_error_answers_match_the_document(api: TestClient, settings: Setti
     stranger = await account(api)
     api.session.cookie_jar.clear()
     assert await code(await api.get(base, headers=stranger["key"])) == "meeting_not_found"
+    # Polls and questions.
+    assert await code(await api.get(f"{base}/polls", headers=stranger["key"])) == "meeting_not_found"
+    assert await code(await api.get(f"{base}/notes")) == "invalid_api_key"
+    assert await code(await api.post(f"{base}/polls", json={"question": "Q"}, headers=meeting["admin"])) == (
+        "validation_error")
+    assert await code(await api.post(f"{base}/polls/nope/vote", json={"optionId": "opt_0"}, headers=key)) == (
+        "poll_not_found")
+    assert await code(await api.post(f"{base}/questions/nope/answer", headers=meeting["admin"])) == (
+        "question_not_found")
+    assert await code(await api.put(f"{base}/notes", json={"content": "x"}, headers=key)) == "admin_token_invalid"
     # 402 with no credit left, 413 for an oversized body.
     async with database(settings) as db:
         await db.users.update_one({"email": stranger["email"]}, {"$set": {"credits_micros": 0}})

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from rooms_support import T0, join
 
-from store.rooms import Meeting, NotHost, ParticipantNotFound, Sid, ValidationError
+from store.rooms import Meeting, NotHost, ParticipantId, ParticipantNotFound, Sid, ValidationError
+from store.rooms.attendance import attendance_csv, attendance_filename, attendance_json, attendance_lines, csv_cell
 from store.rooms.breakout import ASSIGNMENTS_MAX
 from store.rooms.collab_events import (
     BreakoutLeft,
@@ -36,6 +37,7 @@ from store.rooms.errors import (
     StreamActive,
 )
 from store.rooms.events import ParticipantJoined, ParticipantLeft
+from store.rooms.model import AttendanceRecord
 from store.rooms.polls import POLL_SHAPE_MESSAGE, POLLS_MAX, QUESTIONS_MAX
 
 HOST, ANN, BOB = Sid("host"), Sid("ann"), Sid("bob")
@@ -529,3 +531,92 @@ def test_stream_stops_when_the_streamer_leaves(meeting: Meeting, token: str, hos
     assert meeting.collab.stream is not None and meeting.collab.stream.participant_id == again.participant.id
     events = meeting.leave(HOST, T0)
     assert [type(e) for e in events] == [StreamStopped, ParticipantLeft] and not meeting.is_streaming
+
+
+# -- entry points by voter key or admin token (REST, contract §3.7) ----------------------------
+
+
+def test_rest_voter_is_a_participant_else_the_user_else_api(meeting: Meeting, ann: ParticipantJoined) -> None:
+    ann_id = ann.participant.id
+    assert meeting.rest_voter(ann_id, 7) == ann_id
+    assert meeting.rest_voter("not-here", 7) == "user:7"
+    assert meeting.rest_voter(["x"], 7) == "user:7"
+    assert meeting.rest_voter(None, None) == "api"
+
+
+def test_rest_and_socket_votes_share_one_tally(meeting: Meeting, ann: ParticipantJoined, bob: ParticipantJoined) -> None:
+    created = meeting.open_poll("Lunch?", ["Pizza", "Sushi"], T0)
+    meeting.vote(ANN, created.poll_id, "opt_0")
+    # Ann again, by participant id over REST: her vote changes, it is not counted twice.
+    assert meeting.cast_vote(meeting.rest_voter(ann.participant.id, 1), created.poll_id, "opt_1").tally.total_votes == 1
+    tally = meeting.cast_vote(meeting.rest_voter(None, 1), created.poll_id, "opt_1").tally
+    assert [r[2] for r in tally.results] == [0, 2] and tally.total_votes == 2
+    meeting.close_poll(created.poll_id)
+    refuses(lambda: meeting.cast_vote(ParticipantId("api"), created.poll_id, "opt_0"), PollClosed, "Poll is closed")
+
+
+def test_open_poll_keeps_the_socket_rules(meeting: Meeting) -> None:
+    refuses(lambda: meeting.open_poll("Q", ["a", " "], T0), ValidationError, POLL_SHAPE_MESSAGE)
+    for _ in range(POLLS_MAX):
+        meeting.open_poll("Q", ["a", "b"], T0)
+    refuses(lambda: meeting.open_poll("Q", ["a", "b"], T0), LimitReached)
+    refuses(lambda: meeting.close_poll("missing"), PollNotFound)
+
+
+def test_post_question_has_a_name_but_no_seat(meeting: Meeting) -> None:
+    event = meeting.post_question("  Dana  ", "  Why?  ", T0)
+    assert qa_new(event)["askedBy"] == {"name": "Dana"} and event.text == "Why?"
+    assert meeting.post_question(None, "Q", T0).asked_by_name == "Anonymous"
+    assert meeting.post_question("n" * 80, "Q", T0).asked_by_name == "n" * 60
+    refuses(lambda: meeting.post_question("Dana", "   ", T0), ValidationError)
+    for _ in range(QUESTIONS_MAX - 3):
+        meeting.post_question(None, "Q", T0)
+    refuses(lambda: meeting.post_question(None, "Q", T0), LimitReached)
+
+
+def test_upvote_answer_dismiss_by_key(meeting: Meeting, ann: ParticipantJoined) -> None:
+    first = meeting.post_question(None, "First", T0)
+    second = meeting.post_question(None, "Second", T0)
+    meeting.upvote(ANN, second.question_id)
+    assert meeting.upvote_as(meeting.rest_voter(ann.participant.id, 1), second.question_id).changes == {
+        "upvoteCount": 0}  # the same person: the toggle takes it back
+    assert meeting.upvote_as(ParticipantId("user:1"), second.question_id).changes == {"upvoteCount": 1}
+    assert [q.id for q in meeting.collab.questions.open_by_votes()] == [second.question_id, first.question_id]
+    answered = meeting.answer_question(first.question_id, "Because", None)
+    assert answered.changes == {"isAnswered": True, "answer": "Because", "answeredBy": "Host"}
+    assert meeting.answer_question(first.question_id, "b", "  Ed ").changes["answeredBy"] == "Ed"
+    assert meeting.dismiss_question(second.question_id).changes == {"dismissed": True}
+    assert [q.id for q in meeting.collab.questions.open_by_votes()] == [first.question_id]
+    refuses(lambda: meeting.upvote_as(ParticipantId("api"), "missing"), QuestionNotFound, "Question not found")
+    refuses(lambda: meeting.answer_question("missing", "a", None), QuestionNotFound)
+    refuses(lambda: meeting.dismiss_question("missing"), QuestionNotFound)
+
+
+def test_write_notes_without_a_seat_goes_to_everyone(meeting: Meeting) -> None:
+    assert meeting.write_notes("n" * 60_000, "Host", T0 + 5) == NotesUpdated(meeting.id, None, "n" * 50_000, "Host")
+    notes = meeting.collab.notes
+    assert (notes.last_updated_by, notes.last_updated_at) == ("Host", T0 + 5)
+    refuses(lambda: meeting.write_notes(None, "Host", T0), ValidationError)
+    assert notes.content == "n" * 50_000
+
+
+def test_attendance_report_and_csv() -> None:
+    records = [
+        AttendanceRecord(ParticipantId("p1"), '=HYPERLINK("x")', T0, T0 + 1_500),
+        AttendanceRecord(ParticipantId("p2"), 'Bo "B"', T0 + 1_000),
+        AttendanceRecord(ParticipantId("p3"), "@a", T0, T0 + 499),
+    ]
+    lines = attendance_lines(records, now_ms=T0 + 61_000)
+    assert [line.duration_seconds for line in lines] == [2, 60, 0]  # Math.round: 1.5 s rounds up
+    report = attendance_json("abc-defg-hij", "Standup", lines)
+    assert report["attendance"][1] == {"participantId": "p2", "name": 'Bo "B"', "joinedAt": "2026-03-01T12:00:01.000Z",
+                                       "leftAt": None, "durationSeconds": 60}
+    assert attendance_csv(lines).split("\n") == [
+        "Name,Joined,Left,Duration (seconds)",
+        '"\'=HYPERLINK(""x"")","2026-03-01T12:00:00.000Z","2026-03-01T12:00:01.500Z",2',
+        '"Bo ""B""","2026-03-01T12:00:01.000Z","Still in meeting",60',
+        '"\'@a","2026-03-01T12:00:00.000Z","2026-03-01T12:00:00.499Z",0',
+    ]
+    assert [csv_cell(v) for v in ("+1", "-1", "\tx", "a=b")] == ['"\'+1"', '"\'-1"', '"\'\tx"', '"a=b"']
+    assert attendance_filename("abc-defg-hij") == "attendance-abc-defg-hij.csv"
+    assert attendance_filename('a"b/../c\r\n') == "attendance-a_b____c__.csv"
