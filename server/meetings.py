@@ -23,7 +23,7 @@ from server.services import Services
 from store.errors import Forbidden, PaymentRequired
 from store.rooms import Meeting, MeetingStatus, Registry
 from store.rooms.events import MeetingEnded, MeetingEvent, ParticipantJoined, ParticipantLeft
-from store.rooms.settings import MAX_PARTICIPANTS, MIN_PARTICIPANTS, Settings
+from store.rooms.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class MeetingService:
         if not guest:
             await self._require_credit(owner_id, owner_company_id)
         default_max = int(await self.s.site_settings.get("max_participants_default"))
-        base = Settings(max_participants=min(max(default_max, MIN_PARTICIPANTS), MAX_PARTICIPANTS))
+        base = Settings.from_wire({"maxParticipants": default_max})  # held to the cap's range
         meeting, admin_token = self.registry.create(
             now_ms=now_ms(), title=title, settings=base.patched(settings), scheduled_at_ms=scheduled_at_ms,
             owner_id=owner_id, owner_company_id=owner_company_id, is_guest=guest,
@@ -129,7 +129,8 @@ class MeetingService:
                 self._cancel_grace(ev.meeting_id)
             elif isinstance(ev, ParticipantLeft) and ev.meeting_now_empty:
                 self._start_grace(ev.meeting_id)
-        if meeting is not None and not meeting.is_guest and meeting.status is not MeetingStatus.ENDED:
+        if (meeting is not None and not meeting.is_guest and meeting.status is not MeetingStatus.ENDED
+                and any(ev.changes_record for ev in events)):
             self.dirty.add(meeting.id)
         for listener in self.listeners:
             self.background.spawn(listener(meeting, events))

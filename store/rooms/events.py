@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from .ids import MeetingId, OwnerId, ParticipantId, Sid
 from .model import AttendanceRecord, LeaveReason, Participant
@@ -21,6 +21,10 @@ from .settings import Settings
 class MeetingEvent:
     meeting_id: MeetingId
 
+    changes_record: ClassVar[bool] = False
+    """Whether the meeting's saved document (``Meeting.to_doc``) changed: only then is a write due.
+    Chat, media state, reactions and the like are live-only and never cost a database write."""
+
 
 @dataclass(frozen=True)
 class ParticipantJoined(MeetingEvent):
@@ -30,6 +34,8 @@ class ParticipantJoined(MeetingEvent):
     again; it was removed without a ``ParticipantLeft``, so the handler should
     tell the others ``participant:left`` for it before announcing the new one.
     """
+
+    changes_record: ClassVar[bool] = True  # peak, attendance, a used invite
 
     participant: Participant
     others: tuple[Participant, ...]
@@ -44,6 +50,8 @@ class ParticipantJoined(MeetingEvent):
 @dataclass(frozen=True)
 class ParticipantLeft(MeetingEvent):
     """``participant:left`` to the room; start the grace timer when now empty."""
+
+    changes_record: ClassVar[bool] = True  # attendance
 
     participant: Participant
     reason: LeaveReason
@@ -86,6 +94,8 @@ class SettingsUpdated(MeetingEvent):
     ``admitted`` lists the waiters let in because the waiting room was just
     switched off; each gets ``waiting-room:admitted``.
     """
+
+    changes_record: ClassVar[bool] = True  # settings, title
 
     title: str
     settings: Settings
