@@ -15,9 +15,9 @@ from contextlib import contextmanager
 from aiohttp import web
 
 from handlers.http.meetings import hosted_meeting, owns, service
-from handlers.http.request import Caller, api_key_caller, json_body, session_caller
+from handlers.http.request import Caller, api_key_caller, json_body, optional_caller
 from server.meetings import now_ms
-from store.errors import InvalidInput, NotFound, Unauthorized
+from store.errors import InvalidInput, NotFound
 from store.rooms import Meeting, MeetingNotFound, MeetingStatus, ParticipantId, ValidationError
 from store.rooms import collab_wire as wire
 from store.rooms.attendance import attendance_csv, attendance_filename, attendance_json, attendance_lines
@@ -39,14 +39,12 @@ def _active(request: web.Request) -> Meeting | None:
 async def member_meeting(request: web.Request) -> tuple[Meeting, Caller | None]:
     """The meeting's tenant (key or session) or its host (x-admin-token); an x-api-key, if sent,
     must be valid. Another tenant's meeting is 404, exactly like a missing one."""
-    has_key = "x-api-key" in request.headers
-    caller = await api_key_caller(request) if has_key else await session_caller(request, required=False)
+    caller = await optional_caller(request)
     meeting = _active(request)
-    token = request.headers.get("x-admin-token")
-    if meeting is not None and token and meeting.admin_token_matches(token):
+    if meeting is not None and meeting.admin_token_matches(request.headers.get("x-admin-token")):
         return meeting, caller
     if caller is None:
-        raise Unauthorized("Invalid or missing API key", code="invalid_api_key")
+        caller = await api_key_caller(request)  # no key was sent: the usual 401
     if meeting is None or not owns(caller, meeting):
         raise NotFound("Meeting not found", code="meeting_not_found")
     return meeting, caller

@@ -112,13 +112,17 @@ async def api_key_caller(request: web.Request) -> Caller:
     return Caller(user["_id"], user.get("company_id"), bool(user.get("is_admin")), user["email"])
 
 
-async def api_key_or_session_caller(request: web.Request) -> Caller:
+async def optional_caller(request: web.Request) -> Caller | None:
     """The key's owner when an ``x-api-key`` is sent (an explicit credential beats the ambient
-    cookie, and a bad key is refused even with a session); otherwise the logged-in user."""
+    cookie, and a bad key is refused even with a session); otherwise the logged-in user, if any."""
     if "x-api-key" in request.headers:
         return await api_key_caller(request)
-    caller = await session_caller(request, required=False)
-    return caller if caller is not None else await api_key_caller(request)
+    return await session_caller(request, required=False)
+
+
+async def api_key_or_session_caller(request: web.Request) -> Caller:
+    caller = await optional_caller(request)
+    return caller if caller is not None else await api_key_caller(request)  # raises: no key was sent
 
 
 def secrets_equal(a: str, b: str) -> bool:
