@@ -8,19 +8,12 @@ also fans ``participant:joined`` out to everyone already inside, so later waves 
 """
 from __future__ import annotations
 
-import os
-import sys
+import argparse
+import asyncio
+import time
+from typing import Any
 
-# bench/ goes last on the path: bench/signal.py must not shadow the standard library's ``signal``.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE] + [_HERE]
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import time  # noqa: E402
-from typing import Any  # noqa: E402
-
-from common import (  # noqa: E402
+from common import (
     Ctl,
     Pool,
     Server,

@@ -4,23 +4,16 @@ In each pair A sends ``signal:offer {to: B, offer}``; B, on receipt, sends the s
 A's round trip ends when it receives it, and A sends the next one at once. All pairs run concurrently.
 The default per-socket limit (200 events of one name per second) is far above what one pair reaches.
 
-    .venv/bin/python bench/signal.py [--pairs 50] [--duration 20] [--size 1024] [--workers 1]
+    .venv/bin/python bench/signaling.py [--pairs 50] [--duration 20] [--size 1024] [--workers 1]
 """
 from __future__ import annotations
 
-import os
-import sys
+import argparse
+import asyncio
+import time
+from typing import Any
 
-# bench/ goes last on the path: bench/signal.py must not shadow the standard library's ``signal``.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE] + [_HERE]
-
-import argparse  # noqa: E402
-import asyncio  # noqa: E402
-import time  # noqa: E402
-from typing import Any  # noqa: E402
-
-from common import (  # noqa: E402
+from common import (
     Ctl,
     Pool,
     Server,
