@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import socket
 import sys
+import tempfile
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class EmbeddedMongo:
 
     def command(self) -> list[str]:
         if self.data_dir is None:
-            run_dir = Path(os.environ.get("TMPDIR", "/tmp")) / f"slice-nx-{self.port}"
+            run_dir = Path(tempfile.gettempdir()) / f"slice-nx-{self.port}"
             db_args = ["--data-dir", "memory"]
         else:
             run_dir = self.data_dir
