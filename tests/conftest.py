@@ -19,6 +19,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from server.app import create_app
 from server.settings import RateLimits, Settings
 from store.mongo.embedded import LAUNCH, free_port
+from tests.http.openapi_support import Contract, contract_of
 
 ROOT = Path(__file__).resolve().parent.parent
 GENEROUS = RateLimits(auth="10000/minute", reset="10000/minute", api="100000/minute", guest="10000/minute")
@@ -111,3 +112,9 @@ def server_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MONGODB_", "PORT", "DATA_DIR"))}
     env.update(extra)
     return env
+
+
+@pytest.fixture
+async def contract(api: TestClient) -> Contract:
+    """The served OpenAPI document, for checking real answers against it (tests/http/openapi_support.py)."""
+    return await contract_of(api)

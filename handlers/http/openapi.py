@@ -14,8 +14,9 @@ import hashlib
 import json
 from collections.abc import Iterable
 from functools import cache
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import Any, Protocol, cast
 
 from aiohttp import web
 
@@ -887,10 +888,37 @@ def app_version() -> str:
         return "0.0.0"
 
 
+class Area(Protocol):
+    """A module describing one later area of the API (webhooks, billing, ...) with this module's
+    building blocks: its tag, its paths, and the schemas and request bodies they refer to."""
+
+    TAG: dict[str, str]
+    SCHEMAS: dict[str, Schema]
+    BODIES: dict[str, Schema]
+
+    def paths(self) -> dict[str, Schema]: ...
+
+
+AREA_MODULES: tuple[str, ...] = ()
+"""Module names under ``handlers.http``; each is imported when the document is first built."""
+
+
+def areas() -> list[Area]:
+    return [cast(Area, import_module(f"handlers.http.{name}")) for name in AREA_MODULES]
+
+
 @cache
 def document() -> Schema:
     """The whole OpenAPI document (built once per process)."""
+    extra = areas()
     request_bodies = {f"{name}Request": schema for name, schema in BODIES.items()}
+    for area in extra:
+        request_bodies.update({f"{name}Request": schema for name, schema in area.BODIES.items()})
+    paths = {**health_paths(), **auth_paths(), **key_paths(), **meeting_paths(), **collaboration_paths()}
+    schemas = dict(SCHEMAS)
+    for area in extra:
+        paths.update(area.paths())
+        schemas.update(area.SCHEMAS)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Slice REST API", "version": app_version(), "description": DESCRIPTION},
@@ -898,10 +926,11 @@ def document() -> Schema:
             {"name": "health"}, {"name": "config"}, {"name": "docs"}, {"name": "auth"}, {"name": "api keys"},
             {"name": "meetings"}, {"name": "host controls", "description": "Need the meeting's `x-admin-token`."},
             {"name": "collaboration", "description": "Polls, questions and notes (contract §3.7)."},
+            *(area.TAG for area in extra),
         ],
-        "paths": {**health_paths(), **auth_paths(), **key_paths(), **meeting_paths(), **collaboration_paths()},
+        "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **request_bodies},
+            "schemas": {**schemas, **request_bodies},
             "responses": RESPONSES,
             "parameters": PARAMETERS,
             "headers": HEADERS,
@@ -929,4 +958,4 @@ async def openapi_json(request: web.Request) -> web.Response:
     return web.Response(body=raw, content_type="application/json", headers=headers)
 
 
-__all__ = ["PATH", "document", "routes"]
+__all__ = ["AREA_MODULES", "PATH", "areas", "document", "routes"]
