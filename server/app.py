@@ -12,15 +12,23 @@ import aiohttp_cors
 from aiohttp import web
 
 from handlers.http import accounts, api_keys, collaboration, health, meetings, openapi, pages
+from handlers.http import billing as billing_routes
+from handlers.http import company as company_routes
+from handlers.http import usdc as usdc_routes
+from handlers.http import webhooks as webhook_routes
+from handlers.http.admin_area import ADMIN_ROUTES
 from handlers.socket.namespace import MeetingNamespace
 from handlers.socket.publish import Publisher
 from server.accounts import AccountService
 from server.background import BACKGROUND, Background
+from server.company import CompanyService
 from server.meetings import MEETINGS, MeetingService
 from server.middleware import api_rate_limit, compression, errors, security_headers
 from server.services import SERVICES, Services
 from server.settings import Settings
 from server.sockets import SIO, allowed_origins, create_sio
+from server.usdc import usdc_context
+from server.webhooks import WEBHOOKS
 from store.mongo.database import Database
 from store.mongo.embedded import EmbeddedMongo
 
@@ -32,7 +40,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[security_headers(settings), errors, compression, api_rate_limit],
+        middlewares=[security_headers(settings), errors, pages.not_found_page, compression, api_rate_limit],
     )
     app[health.STARTED] = time.monotonic()
     app[BACKGROUND] = Background()
@@ -41,12 +49,17 @@ def create_app(settings: Settings) -> web.Application:
     sio.attach(app)
 
     app.cleanup_ctx.append(_database(settings))
+    app.cleanup_ctx.append(usdc_context)  # after the database's: it uses the services
     app.cleanup_ctx.append(_background)
     _close_websockets_at_shutdown(app)
 
-    for module in (health, accounts, api_keys, meetings, collaboration, openapi, pages):
+    for module in (health, accounts, api_keys, meetings, collaboration, openapi, pages, billing_routes, company_routes,
+                   webhook_routes, usdc_routes):
         app.router.add_routes(module.routes)
+    for table in ADMIN_ROUTES:
+        app.router.add_routes(table)
     app.router.add_static("/static/", STATIC_DIR, append_version=False)
+    pages.warn_if_client_missing()
     _cors(app, settings)
     return app
 
@@ -78,13 +91,18 @@ def _database(settings: Settings):  # type: ignore[no-untyped-def]
             repaired = await services.ledger.repair()
             if repaired:
                 log.warning("applied ledger entries left pending by a crash", extra={"count": repaired})
+            if await CompanyService(services).finish_interrupted_joins():
+                log.warning("finished company joins interrupted by a crash")
             await AccountService(services).seed_admin()
             app[SERVICES] = services
+            services.analytics.start()
             meeting_service = MeetingService(services, Publisher(app[SIO]), app[BACKGROUND])
             app[MEETINGS] = meeting_service
             app[health.LIVE_MEETINGS] = lambda: len(meeting_service.registry)
             namespace = MeetingNamespace(meeting_service, settings.idle_socket_timeout_seconds)
             app[SIO].register_namespace(namespace)
+            app[WEBHOOKS] = meeting_service.webhooks
+            await meeting_service.webhooks.start()
             await meeting_service.start()
             namespace.idle.start()
             try:
@@ -92,6 +110,8 @@ def _database(settings: Settings):  # type: ignore[no-untyped-def]
             finally:
                 await namespace.idle.stop()
                 await meeting_service.stop()
+                await services.analytics.stop()  # after the meetings: their last events are in
+                await meeting_service.webhooks.stop()
         finally:
             await database.close()
             if embedded is not None:

@@ -58,3 +58,23 @@ class Mailer:
     async def password_changed(self, to: str) -> None:
         await self.send(to, "Your Slice password was changed",
                         "Your password was just changed. If this was not you, reset it at once.")
+
+    async def low_balance(self, to: str, *, balance_usd: str, threshold_usd: str) -> None:
+        await self.send(
+            to, "Low balance alert — Slice",
+            f"Your Slice balance is ${balance_usd}, below ${threshold_usd}. New meetings need credit; "
+            f"top up at {self.settings.app_url}/billing.",
+        )
+
+    async def meeting_receipt(
+        self, to: str, *, title: str, meeting_id: str, minutes: str, peak: int, cost_usd: str
+    ) -> None:
+        await self.send(
+            to, f"Meeting receipt — {title}",
+            f"Meeting {meeting_id} ({title})\nDuration: {minutes} minutes\nPeak participants: {peak}\n"
+            f"Cost: ${cost_usd}\n\nYour history: {self.settings.app_url}/billing",
+        )
+
+    async def topup_receipt(self, to: str, amount_usd: str) -> None:
+        await self.send(to, "Payment received — Slice",
+                        f"${amount_usd} was added to your Slice balance. Thank you!")

@@ -20,6 +20,7 @@ from handlers.socket.publish import Publisher
 from server.background import Background
 from server.billing import MeetingBilling
 from server.services import Services
+from server.webhooks import WebhookService
 from store.errors import Forbidden, PaymentRequired
 from store.rooms import Meeting, MeetingStatus, Registry
 from store.rooms.events import MeetingEnded, MeetingEvent, ParticipantJoined, ParticipantLeft
@@ -42,6 +43,7 @@ class MeetingService:
         self.publisher = publisher
         self.background = background
         self.billing = MeetingBilling(services)
+        self.webhooks = WebhookService(services)
         self.grace: dict[str, asyncio.TimerHandle] = {}
         self.dirty: set[str] = set()
         self.unsettled: dict[str, tuple[dict[str, Any], MeetingEnded]] = {}
@@ -102,6 +104,7 @@ class MeetingService:
             except Exception:
                 self.registry.remove(meeting.id)
                 raise
+        self.s.analytics.meeting_created(meeting)
         return meeting, admin_token
 
     async def _require_credit(self, user_id: int | None, company_id: int | None) -> None:
@@ -117,12 +120,15 @@ class MeetingService:
         owner = int(meeting.owner_id) if meeting.owner_id is not None else None
         company = int(meeting.owner_company_id) if meeting.owner_company_id is not None else None
         await self.s.meetings.log_start(meeting.id, meeting.title, owner, company, started)
+        await self.webhooks.meeting_started(meeting)
 
     # -- events that follow registry calls --------------------------------------
 
     async def apply(self, meeting: Meeting | None, events: Iterable[MeetingEvent], *, skip_sid: str | None = None) -> None:
         """Publish the events to sockets, then do their follow-up work (timers, persistence, hooks)."""
         events = list(events)
+        self.s.analytics.observe(meeting, events)  # buffered: no I/O here
+        await self.webhooks.meeting_events(meeting, events)  # in the outbox before anyone is told
         await self.publisher.publish(events, skip_sid=skip_sid)
         for ev in events:
             if isinstance(ev, ParticipantJoined):
@@ -162,7 +168,7 @@ class MeetingService:
         async def steps() -> None:
             if not recorded:
                 await self.s.meetings.save(ended.meeting_id, doc)
-            await self.billing.charge(ended)
+            await self.webhooks.meeting_ended(ended, await self.billing.charge(ended))
             await self.s.meetings.delete(ended.meeting_id)
 
         if await self._attempt("settle an ended meeting", steps()):
@@ -187,7 +193,7 @@ class MeetingService:
             owner_company_id=doc.get("owner_company_id"), is_guest=bool(doc.get("is_guest")),
             sids=(), waiting_sids=(), attendance=(),
         )
-        await self.billing.charge(ended)
+        await self.webhooks.meeting_ended(ended, await self.billing.charge(ended))
         await self.s.meetings.delete(doc["_id"])
 
     def _start_grace(self, meeting_id: str) -> None:

@@ -11,6 +11,7 @@ from pymongo.errors import ConnectionFailure
 
 from handlers.http.limits import HEADERS_KEY, limit
 from server.ratelimit import RateLimitExceeded
+from server.services import SERVICES
 from server.settings import Settings
 from store.errors import SliceError
 from store.rooms.errors import DomainError
@@ -65,11 +66,22 @@ def _error_response(request: web.Request, exc: Exception) -> web.Response:
         return response
     if isinstance(exc, ConnectionFailure):  # the database is down or unreachable: try again later
         log.error("database unavailable", extra={"path": request.path, "method": request.method, "error": str(exc)})
+        _record_server_error(request, "Database unavailable")
         response = error_response(503, "Service temporarily unavailable", "database_unavailable")
         response.headers["Retry-After"] = "5"
         return response
     log.exception("unhandled error", extra={"path": request.path, "method": request.method}, exc_info=exc)
+    _record_server_error(request, f"{type(exc).__name__}: {exc}")
     return error_response(500, "Internal server error", "internal")
+
+
+def _record_server_error(request: web.Request, message: str) -> None:
+    """An ``error.http`` analytics event per 5xx, keyed by the route's pattern (not its ids)."""
+    services = request.app.get(SERVICES)
+    if services is not None:
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else request.path
+        services.analytics.http_error(route, request.method, message)
 
 
 @web.middleware

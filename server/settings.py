@@ -52,6 +52,14 @@ class Settings:
     turn_credential: str = ""
     crypto_mnemonic: str | None = None
     eth_rpc_url: str | None = None
+    # USDC deposits (server/usdc_watcher.py): the token contract, how deep a block must be before its
+    # transfers count, how often to poll, the widest eth_getLogs block range, and where the first run
+    # starts (unset: at the current confirmed head, never from genesis).
+    usdc_contract: str = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+    usdc_confirmations: int = 12
+    usdc_poll_seconds: float = 15.0
+    usdc_max_block_range: int = 2000
+    usdc_start_block: int | None = None
     mongodb_url: str | None = None
     mongodb_db: str = "slice"
     data_dir: Path = Path("data")
@@ -67,6 +75,18 @@ class Settings:
     invite_ttl_seconds: int = 7 * 24 * 3600
     scheduler_interval_seconds: float = 1.0
     log_requests: bool = True
+    # Analytics events (admin dashboards) are kept this long; a TTL index removes older ones.
+    analytics_retention_days: int = 90
+    # The buffered analytics writer flushes this often (or sooner when a batch is full).
+    analytics_flush_interval_seconds: float = 1.0
+    # Webhooks: WEBHOOK_ALLOW_PRIVATE lets receivers on loopback/private addresses through the SSRF
+    # check (development and tests only). The secret key encrypts endpoint secrets at rest (default:
+    # derived from SESSION_SECRET). The retry scale multiplies the ~24 h backoff schedule (tests shrink it).
+    webhook_allow_private: bool = False
+    webhook_secret_key: str | None = None
+    webhook_retry_scale: float = 1.0
+    webhook_timeout_seconds: float = 5.0
+    webhook_poll_interval_seconds: float = 5.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -100,6 +120,11 @@ class Settings:
             turn_credential=env.get("TURN_CREDENTIAL", ""),
             crypto_mnemonic=env.get("CRYPTO_MNEMONIC") or None,
             eth_rpc_url=env.get("ETH_RPC_URL") or None,
+            usdc_contract=env.get("USDC_CONTRACT") or cls.usdc_contract,
+            usdc_confirmations=_int(env, "USDC_CONFIRMATIONS", 12),
+            usdc_poll_seconds=_float(env, "USDC_POLL_SECONDS", 15.0),
+            usdc_max_block_range=_int(env, "USDC_MAX_BLOCK_RANGE", 2000),
+            usdc_start_block=_int(env, "USDC_START_BLOCK", -1) if env.get("USDC_START_BLOCK") else None,
             mongodb_url=env.get("MONGODB_URL") or None,
             mongodb_db=env.get("MONGODB_DB", "slice"),
             data_dir=Path(env.get("DATA_DIR", "data")),
@@ -109,6 +134,12 @@ class Settings:
             log_requests=env.get("LOG_REQUESTS", "true").lower() != "false",
             empty_meeting_grace_seconds=_float(env, "EMPTY_MEETING_GRACE_SECONDS", 60.0),
             idle_socket_timeout_seconds=_float(env, "IDLE_SOCKET_TIMEOUT_SECONDS", 900.0),
+            webhook_allow_private=env.get("WEBHOOK_ALLOW_PRIVATE", "false").lower() == "true",
+            webhook_secret_key=env.get("WEBHOOK_SECRET_KEY") or None,
+            webhook_retry_scale=_float(env, "WEBHOOK_RETRY_SCALE", 1.0),
+            webhook_timeout_seconds=_float(env, "WEBHOOK_TIMEOUT_SECONDS", 5.0),
+            webhook_poll_interval_seconds=_float(env, "WEBHOOK_POLL_INTERVAL_SECONDS", 5.0),
+            analytics_retention_days=_int(env, "ANALYTICS_RETENTION_DAYS", 90),
         )
         settings.check()
         return settings

@@ -4,18 +4,18 @@ from __future__ import annotations
 from aiohttp import web
 
 from handlers.http.limits import limit
-from handlers.http.request import SESSION_COOKIE, json_body, services, session_caller, text_field
+from handlers.http.request import (
+    SESSION_COOKIE,
+    json_body,
+    services,
+    session_caller,
+    set_session_cookie,
+    text_field,
+)
 from server.accounts import AccountService
 from store.errors import InvalidInput, NotFound
 
 routes = web.RouteTableDef()
-
-
-def _set_session_cookie(request: web.Request, response: web.Response, sid: str) -> None:
-    response.set_cookie(
-        SESSION_COOKIE, sid, httponly=True, samesite="Lax", path="/",
-        secure=services(request).settings.production, max_age=7 * 24 * 3600,
-    )
 
 
 @routes.post("/api/auth/register")
@@ -40,7 +40,7 @@ async def register(request: web.Request) -> web.Response:
         "inviteCode": reg.invite_code,
         "accountType": reg.user["account_type"],
     })
-    _set_session_cookie(request, response, sid)
+    set_session_cookie(request, response, sid)
     return response
 
 
@@ -57,7 +57,7 @@ async def login(request: web.Request) -> web.Response:
     if old_sid:
         await services(request).sessions.destroy(old_sid)
     response = web.json_response({"message": "Logged in", "isAdmin": bool(user.get("is_admin"))})
-    _set_session_cookie(request, response, sid)
+    set_session_cookie(request, response, sid)
     return response
 
 

@@ -899,7 +899,7 @@ class Area(Protocol):
     def paths(self) -> dict[str, Schema]: ...
 
 
-AREA_MODULES: tuple[str, ...] = ()
+AREA_MODULES: tuple[str, ...] = ("openapi_webhooks", "openapi_billing", "openapi_company", "openapi_usdc")
 """Module names under ``handlers.http``; each is imported when the document is first built."""
 
 

@@ -59,6 +59,14 @@ def services(request: web.Request) -> Services:
     return request.app[SERVICES]
 
 
+def set_session_cookie(request: web.Request, response: web.StreamResponse, sid: str) -> None:
+    """The login cookie, set the same way by /api/auth/* and /admin/login."""
+    response.set_cookie(
+        SESSION_COOKIE, sid, httponly=True, samesite="Lax", path="/",
+        secure=services(request).settings.production, max_age=7 * 24 * 3600,
+    )
+
+
 def client_ip(request: web.Request) -> str:
     """The peer address, or the X-Forwarded-For hop our trusted proxy saw, and only then."""
     remote = request.remote or "unknown"
@@ -99,6 +107,16 @@ async def session_caller(request: web.Request, *, required: bool = True) -> Call
             raise Unauthorized("Login required", code="login_required")
         return None
     return Caller(user["_id"], user.get("company_id"), bool(user.get("is_admin")), user["email"])
+
+
+async def admin_caller(request: web.Request) -> Caller:
+    """The site admin behind ``/admin/api/*``: an active session whose user is (still) an admin.
+
+    The flag is read from the user, not the session, so a demoted admin loses access at once."""
+    caller = await session_caller(request, required=False)
+    if caller is None or not caller.is_admin:
+        raise Unauthorized("Admin login required", code="admin_login_required")
+    return caller
 
 
 async def api_key_caller(request: web.Request) -> Caller:

@@ -87,6 +87,8 @@ class SliceNamespace(socketio.AsyncNamespace):
                 return None  # a client emitted an event by that name; real ones arrive while (dis)connecting
             try:
                 return await handler(*args)
+            except socketio.exceptions.ConnectionRefusedError:
+                raise  # python-socketio turns it into the client's connect_error with our message
             except Exception:
                 log.exception("socket lifecycle handler failed", extra={"event": event})
                 return None

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.http.request import SESSION_COOKIE
 from handlers.socket.base import SliceNamespace
 from handlers.socket.idle import IdleSockets
 from server.meetings import MeetingService, now_ms
+from server.socket_users import socket_account
 from store.rooms import Meeting
 from store.rooms.ids import Sid
 
@@ -15,9 +17,20 @@ class JoinEvents(SliceNamespace):
     idle: IdleSockets
 
     async def on_connect(self, sid: str, environ: dict[str, Any], auth: Any = None) -> None:
+        # Only a handshake that carries credentials costs a lookup; a disabled account is refused.
+        request = environ.get("aiohttp.request")
+        session_id = request.cookies.get(SESSION_COOKIE) if request is not None else None
+        api_key = auth.get("apiKey") if isinstance(auth, dict) else None
+        if not isinstance(api_key, str):
+            api_key = request.headers.get("x-api-key") if request is not None else None
+        if session_id or api_key:
+            user_id = await socket_account(self.meetings.s, session_id, api_key)
+            if user_id is not None:
+                self.meetings.s.socket_users.bind(sid, user_id)
         self.idle.connected(sid)
 
     async def on_disconnect(self, sid: str, reason: Any = None) -> None:
+        self.meetings.s.socket_users.forget(sid)
         self.windows.forget(sid)
         self.idle.gone(sid)
         await self._vacate(Sid(sid))

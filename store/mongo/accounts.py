@@ -78,3 +78,38 @@ class Accounts:
         if company_id is None:
             return None
         return await self.companies.find_one({"_id": company_id})
+
+    # -- company membership (server/company.py holds the rules) ------------------------------------
+
+    async def company_by_invite(self, invite_code: str) -> Company | None:
+        return await self.companies.find_one({"invite_code": invite_code})
+
+    async def join_company(
+        self, user_id: int, company_id: int, *, balance_micros: int, transfer: dict[str, Any]
+    ) -> bool:
+        """Membership and the pending balance transfer in one conditional update: only a user still
+        without a company, whose balance is still ``balance_micros``, joins. So two joins at once
+        cannot both succeed, and the amount moved is exactly the balance at the moment of joining.
+        ``transfer`` stays on the user until the ledger has moved it (see ``pending_join_transfers``)."""
+        result = await self.users.update_one(
+            {"_id": user_id, "company_id": {"$in": [None]}, "credits_micros": balance_micros},
+            {"$set": {"company_id": company_id, "company_joined_at": utcnow(), "join_transfer": transfer}},
+        )
+        return result.modified_count == 1
+
+    async def finish_join_transfer(self, user_id: int) -> None:
+        await self.users.update_one({"_id": user_id}, {"$unset": {"join_transfer": ""}})
+
+    async def pending_join_transfers(self) -> list[User]:
+        """Users whose join was recorded but whose balance move may not have been (a crash in between)."""
+        return [doc async for doc in self.users.find({"join_transfer": {"$exists": True}})]
+
+    async def leave_company(self, user_id: int, company_id: int) -> bool:
+        result = await self.users.update_one(
+            {"_id": user_id, "company_id": company_id},
+            {"$set": {"company_id": None, "company_joined_at": None}},
+        )
+        return result.modified_count == 1
+
+    async def members(self, company_id: int, *, limit: int = 1000) -> list[User]:
+        return [doc async for doc in self.users.find({"company_id": company_id}).limit(limit)]

@@ -75,3 +75,11 @@ class ApiKeys:
     async def touch(self, key_id: int) -> None:
         # $currentDate, not $set: nx-27017 stores a top-level datetime given to $set as a string.
         await self.keys.update_one({"_id": key_id}, {"$currentDate": {"last_used_at": True}})
+
+    async def revoke_any(self, key_id: int) -> bool:
+        """The site admin's revoke: any user's key. False when there is no such key."""
+        result = await self.keys.update_one({"_id": key_id}, {"$set": {"is_active": False}})
+        return result.matched_count > 0
+
+    async def revoke_all(self, user_id: int) -> None:
+        await self.keys.update_many({"user_id": user_id}, {"$set": {"is_active": False}})

@@ -6,17 +6,19 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from store.mongo.database import Database, utcnow
+from store.mongo.site_settings import SiteSettings
 from store.rooms.billing import format_usd
 
 __all__ = ["Ledger", "format_usd"]
 
 
 class Ledger:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, site_settings: SiteSettings | None = None) -> None:
         self.database = database
         self.entries = database.db.credit_transactions
         self.users = database.db.users
         self.companies = database.db.companies
+        self.site_settings = site_settings
 
     async def create_indexes(self) -> None:
         await self.entries.create_index("key", unique=True, sparse=True)
@@ -49,6 +51,8 @@ class Ledger:
         except DuplicateKeyError:
             return None
         await self.apply(entry)
+        if amount_micros > 0:
+            await self.rearm_low_balance_alert(user_id=user_id, company_id=company_id)
         return entry
 
     async def apply(self, entry: dict[str, Any]) -> None:
@@ -69,3 +73,64 @@ class Ledger:
         for entry in pending:
             await self.apply(entry)
         return len(pending)
+
+    # -- balances and reads (billing history, company members, low-balance alerts) ------------------
+
+    def _account(self, user_id: int | None, company_id: int | None) -> tuple[Any, int | None]:
+        """The document that holds the balance: the company's when there is one, else the user's."""
+        return (self.companies, company_id) if company_id is not None else (self.users, user_id)
+
+    async def balance(self, *, user_id: int | None, company_id: int | None) -> int:
+        collection, account_id = self._account(user_id, company_id)
+        doc = await collection.find_one({"_id": account_id}, {"credits_micros": 1}) if account_id is not None else None
+        return int(doc.get("credits_micros", 0)) if doc else 0
+
+    async def history(
+        self, *, user_id: int, company_id: int | None, limit: int, before: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Newest first: the company's entries for a member, else the user's own (not a company's).
+
+        Sorted by ``created_at`` in the database and by (created_at, id) here: nx-27017 sorts
+        integer ``_id`` values as text. ``$in: [None]`` rather than ``None``: nx-27017 drops every
+        match when ``company_id: None`` is combined with a range on ``_id``.
+        """
+        query: dict[str, Any] = (
+            {"company_id": company_id} if company_id is not None else {"user_id": user_id, "company_id": {"$in": [None]}}
+        )
+        if before is not None:
+            query["_id"] = {"$lt": before}
+        docs = [doc async for doc in self.entries.find(query).sort("created_at", -1).limit(limit)]
+        return sorted(docs, key=lambda doc: (str(doc["created_at"]), doc["_id"]), reverse=True)
+
+    async def charges_by_member(self, company_id: int) -> dict[int, int]:
+        """Meeting charges to the company per creating user, in micro-dollars (positive)."""
+        used: dict[int, int] = {}
+        async for doc in self.entries.find(
+            {"company_id": company_id, "type": "meeting_charge"}, {"user_id": 1, "amount_micros": 1}
+        ):
+            if doc.get("user_id") is not None:
+                used[doc["user_id"]] = used.get(doc["user_id"], 0) - int(doc["amount_micros"])
+        return used
+
+    async def claim_low_balance_alert(self, *, user_id: int | None, company_id: int | None) -> bool:
+        """True for exactly one caller per fall below the threshold (a conditional update, so
+        concurrent charges send one mail); ``rearm_low_balance_alert`` allows the next one."""
+        collection, account_id = self._account(user_id, company_id)
+        result = await collection.update_one(
+            # $nin: nx-27017 stores a $set boolean as 1/0, and $ne does not match a missing field.
+            {"_id": account_id, "low_balance_alerted": {"$nin": [True, 1]}},
+            {"$set": {"low_balance_alerted": True}},
+        )
+        return result.modified_count == 1
+
+    async def rearm_low_balance_alert(self, *, user_id: int | None, company_id: int | None) -> None:
+        """After any credit: a balance back at or over the threshold may be alerted again. The one
+        place the flag is cleared, so top-ups, grants, deposits and merges all rearm it."""
+        if self.site_settings is None:
+            return
+        threshold = int(await self.site_settings.get("low_balance_threshold_micros"))
+        collection, account_id = self._account(user_id, company_id)
+        await collection.update_one(
+            {"_id": account_id, "low_balance_alerted": {"$in": [True, 1]}, "credits_micros": {"$gte": threshold}},
+            {"$set": {"low_balance_alerted": False}},
+        )

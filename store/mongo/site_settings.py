@@ -11,6 +11,7 @@ DEFAULTS: dict[str, Any] = {
     "blur_enabled": True,
     "registration_enabled": True,
     "guest_meetings_enabled": True,
+    "captions_enabled": True,
     "max_participants_default": 50,
     # Money in integer micro-dollars: $0.004 per participant-minute, $5 sign-up credit, $2 alert.
     "meeting_cost_micros_per_participant_minute": 4000,

@@ -113,12 +113,11 @@ async def contract_of(api: TestClient) -> Contract:
         return Contract(await resp.json())
 
 
-
-
-
-def successes(contract: Contract, *, tags: set[str] | None = None, exclude: set[str] = frozenset()) -> set[tuple[str, str, str]]:
+def successes(
+    contract: Contract, *, tags: set[str] | None = None, exclude: frozenset[str] | set[str] = frozenset()
+) -> set[tuple[str, str, str]]:
     """The documented 2xx/3xx answers of operations with one of ``tags`` (all when None), minus ``exclude`` tags."""
-    found = set()
+    found: set[tuple[str, str, str]] = set()
     for method, path, op in contract.operations():
         op_tags = set(op.get("tags", ()))
         if (tags is not None and not op_tags & tags) or op_tags & exclude:

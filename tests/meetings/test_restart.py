@@ -190,10 +190,11 @@ async def test_a_restart_does_not_end_a_meeting_nobody_has_joined_yet(start_serv
     second = await start_server(empty_meeting_grace_seconds=0.2)
     await asyncio.sleep(0.6)
     assert (await detail(second, meeting))[0] == 200
+    # Checked before the host joins: once it leaves, the short grace ends (and charges) the meeting.
+    assert float(await balance(second, owner)) == 5.0
     host = await Bot().connect(second)
     try:
         joined = await host.join(meeting["meetingId"], "Host", isAdmin=True, adminToken=meeting["adminToken"])
         assert joined["isAdmin"] is True
     finally:
         await host.close()
-    assert float(await balance(second, owner)) == 5.0

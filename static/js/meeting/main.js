@@ -1,0 +1,529 @@
+// The join page (/join/<meetingId>): lobby → (waiting room) → meeting, over the onepizza socket
+// contract (research §9.2–9.4, docs/PROTOCOL.md), so our page, the original's page and bots can
+// share a meeting.
+//
+// Stable hooks for tests (data-testid):
+//   lobby, preview-video, name-input, camera-select, mic-select, join-button, lobby-error
+//   waiting-screen, waiting-message
+//   room, meeting-title, meeting-timer, lock-state, recording-banner, notices (each: notice)
+//   video-grid; video-tile (data-participant-id = participantId, data-local="true" on yours,
+//     data-speaking), local-video (its srcObject holds your outgoing audio and video tracks),
+//     remote-video, tile-name, tile-badges, pin-button
+//   mic-button, camera-button, share-button, blur-button, hand-button, reaction-button
+//     (data-emoji), chat-toggle, people-toggle, waiting-badge, leave-button
+//   chat-panel, chat-list, chat-message (data-from), chat-input, chat-send
+//   people-panel, participant-list, participant-row (data-participant-id)
+//   host-panel (hosts only): mute-participant, unmute-participant, kick-participant, mute-all,
+//     lock-toggle, waiting-room-toggle, mute-on-join, video-off-on-join, max-participants,
+//     waiting-list, waiting-row, waiting-count, admit-button, deny-button, end-meeting, host-status
+//   gone-screen, gone-title, gone-message, rejoin-button
+import { api, duration, h, meetingIdFrom, say } from '../common.js';
+import { Chat } from './chat.js';
+import { Grid } from './grid.js';
+import { LocalMedia } from './media.js';
+import { notify, RecordingBanner } from './notices.js';
+import { People } from './people.js';
+import { Mesh } from './peers.js';
+
+const REACTIONS = ['\u{1F44D}', '\u2764\uFE0F', '\u{1F602}', '\u{1F389}', '\u{1F44F}']; // the five the server accepts
+const byId = (id) => document.getElementById(id);
+const els = {
+  lobby: byId('lobby'), lobbyCode: byId('lobby-code'), lobbyForm: byId('lobby-form'), preview: byId('preview-video'),
+  previewStatus: byId('preview-status'), nameInput: byId('name-input'), cameraSelect: byId('camera-select'),
+  micSelect: byId('mic-select'), joinButton: byId('join-button'), lobbyError: byId('lobby-error'),
+  waiting: byId('waiting'), waitingMessage: byId('waiting-message'), waitingLeave: byId('waiting-leave'),
+  room: byId('room'), title: byId('meeting-title'), timer: byId('meeting-timer'), lockState: byId('lock-state'),
+  grid: byId('video-grid'), notices: byId('notices'),
+  micButton: byId('mic-button'), cameraButton: byId('camera-button'), shareButton: byId('share-button'),
+  blurButton: byId('blur-button'), handButton: byId('hand-button'), reactions: byId('reactions'),
+  chatToggle: byId('chat-toggle'), chatUnread: byId('chat-unread'), peopleToggle: byId('people-toggle'),
+  leaveButton: byId('leave-button'), chatPanel: byId('chat-panel'), peoplePanel: byId('people-panel'),
+  gone: byId('gone'), goneTitle: byId('gone-title'), goneMessage: byId('gone-message'), rejoin: byId('rejoin-button'),
+  hostPanel: byId('host-panel'), participantList: byId('participant-list'), waitingList: byId('waiting-list'),
+  waitingCount: byId('waiting-count'), waitingBadge: byId('waiting-badge'), lockToggle: byId('lock-toggle'),
+  waitingToggle: byId('waiting-room-toggle'), muteOnJoin: byId('mute-on-join'), videoOffOnJoin: byId('video-off-on-join'),
+  maxParticipants: byId('max-participants'), muteAll: byId('mute-all'), endMeeting: byId('end-meeting'),
+  hostStatus: byId('host-status'),
+};
+
+const meetingId = meetingIdFrom(window.location.pathname);
+const params = new URLSearchParams(window.location.search);
+const state = {
+  meetingId,
+  adminToken: sessionStorage.getItem(`admin_${meetingId}`) || '',
+  invite: params.get('invite') || '',
+  name: '',
+  // lobby → joining → (waiting) → in → gone; `reconnecting` while the socket is re-established.
+  phase: 'lobby',
+  me: null,
+  isAdmin: false,
+  title: '',
+  settings: {},
+  participants: new Map(),
+  joinedAt: 0,
+  muted: false,
+  videoOff: false,
+  hand: false,
+  sharing: false,
+  blur: false,
+  unread: 0,
+};
+
+const say_ = (message, kind) => notify(els.notices, message, kind);
+
+if (!meetingId) {
+  fail('This meeting link is not valid.');
+} else if (typeof window.io !== 'function') {
+  fail('The web client is not installed on this server (socket.io-client is missing). Ask its operator to run scripts/setup.');
+} else {
+  start();
+}
+
+function fail(message) {
+  els.joinButton.disabled = true;
+  say(els.lobbyError, message, 'error');
+  els.previewStatus.textContent = '';
+}
+
+function start() {
+  const socket = window.io(); // same origin, polling upgraded to websocket, as the original page
+  const media = new LocalMedia();
+  const grid = new Grid(els.grid);
+  const mesh = new Mesh({ socket, media, onTrack: (pid, stream) => grid.setStream(pid, stream), onClosed: () => {} });
+  const chat = new Chat({
+    list: byId('chat-list'), form: byId('chat-form'), input: byId('chat-input'),
+    onSend: (text) => socket.emit('chat:message', { text }),
+  });
+  const banner = new RecordingBanner(byId('recording-banner'), byId('recording-text'), byId('recording-dismiss'));
+  const people = new People({ socket, state, els, notify: say_ });
+  let timer = null;
+
+  media.onVideoChange = (track) => { mesh.replaceTrack('video', track); showLocal(); };
+  media.onAudioChange = (track) => { mesh.replaceTrack('audio', track); showLocal(); };
+  media.onScreenEnded = () => setSharing(false);
+
+  // ---- lobby -----------------------------------------------------------------------------
+  els.lobbyCode.textContent = meetingId;
+  els.nameInput.value = (params.get('name') || sessionStorage.getItem('userName') || '').slice(0, 60);
+  els.lobbyForm.addEventListener('submit', (event) => { event.preventDefault(); join(); });
+  els.cameraSelect.addEventListener('change', () => switchDevice('video', els.cameraSelect.value));
+  els.micSelect.addEventListener('change', () => switchDevice('audio', els.micSelect.value));
+
+  const ready = Promise.all([loadConfig(), preview()]);
+  if (params.get('name')) ready.then(() => { if (state.phase === 'lobby') join(); });
+
+  async function loadConfig() {
+    try {
+      const [config, ice] = await Promise.all([api('/api/config'), api('/api/config/ice-servers')]);
+      if (ice && Array.isArray(ice.iceServers)) mesh.iceServers = ice.iceServers;
+      if (config && config.screenShareEnabled === false) els.shareButton.hidden = true;
+      if (config && config.blurEnabled === false) els.blurButton.hidden = true;
+    } catch {
+      // The built-in STUN servers and every button stay.
+    }
+  }
+
+  async function preview() {
+    const problem = await media.start();
+    els.preview.srcObject = media.stream;
+    els.preview.play().catch(() => {});
+    if (!media.camera && !media.mic) els.previewStatus.textContent = `No camera or microphone (${problem && problem.name}). You can still join.`;
+    else if (!media.camera) els.previewStatus.textContent = 'No camera: you will join with audio only.';
+    else if (!media.mic) els.previewStatus.textContent = 'No microphone: you will join with video only.';
+    else els.previewStatus.textContent = 'Your camera and microphone are ready.';
+    await fillDevices();
+  }
+
+  async function fillDevices() {
+    const { cameras, mics } = await media.devices();
+    const fill = (select, devices, current, label) => {
+      select.replaceChildren(...devices.map((d, i) => h('option', { value: d.deviceId }, d.label || `${label} ${i + 1}`)));
+      if (!devices.length) select.append(h('option', { value: '' }, `No ${label.toLowerCase()}`));
+      const id = current && current.getSettings().deviceId;
+      if (id) select.value = id;
+      select.disabled = devices.length < 2;
+    };
+    fill(els.cameraSelect, cameras, media.camera, 'Camera');
+    fill(els.micSelect, mics, media.mic, 'Microphone');
+  }
+
+  async function switchDevice(kind, deviceId) {
+    if (!deviceId) return;
+    try {
+      await media.switchDevice(kind, deviceId);
+      els.preview.srcObject = media.stream;
+    } catch (error) {
+      say(els.lobbyError, `That device cannot be used: ${error.message}`, 'error');
+    }
+  }
+
+  function join() {
+    const name = els.nameInput.value.trim().slice(0, 60);
+    if (!name) {
+      say(els.lobbyError, 'Please enter your name.', 'error');
+      els.nameInput.focus();
+      return;
+    }
+    state.name = name;
+    sessionStorage.setItem('userName', name);
+    state.phase = 'joining';
+    els.joinButton.disabled = true;
+    say(els.lobbyError, '');
+    sendJoin();
+  }
+
+  function sendJoin() {
+    if (!socket.connected) {
+      if (!socket.active) socket.connect(); // the `connect` handler sends it
+      return;
+    }
+    const payload = { meetingId, name: state.name, isAdmin: Boolean(state.adminToken), adminToken: state.adminToken || null };
+    if (state.invite) payload.invite = state.invite;
+    socket.emit('join-meeting', payload);
+  }
+
+  function backToLobby(message) {
+    state.phase = 'lobby';
+    show('lobby');
+    els.joinButton.disabled = false;
+    say(els.lobbyError, message, 'error');
+  }
+
+  // ---- socket: joining, waiting room -----------------------------------------------------
+  socket.on('connect', () => {
+    if (['joining', 'waiting', 'reconnecting'].includes(state.phase)) sendJoin();
+  });
+
+  socket.on('connect_error', () => {
+    if (state.phase === 'lobby') els.previewStatus.textContent = 'Cannot reach the server yet; retrying…';
+  });
+
+  socket.on('disconnect', (reason) => {
+    if (state.phase === 'gone' || reason === 'io client disconnect') return;
+    if (state.phase === 'in') {
+      state.phase = 'reconnecting';
+      dropRemotes();
+      say_('Connection lost. Reconnecting…', 'error');
+    }
+    // The server closed it (e.g. idle in the lobby): socket.io does not retry that by itself.
+    if (reason === 'io server disconnect') socket.connect();
+  });
+
+  socket.on('error', (error) => {
+    const { message = 'Something went wrong', code, event } = error || {};
+    const joining = ['joining', 'waiting', 'reconnecting'].includes(state.phase);
+    if (joining && (event === 'join-meeting' || event === 'waiting-room:join')) {
+      if (code === 'waiting_room_required' && event === 'join-meeting') {
+        socket.emit('waiting-room:join', { meetingId, name: state.name });
+      } else if (state.phase === 'reconnecting' || state.joinedAt) {
+        leaveLocally();
+        gone('You could not rejoin the meeting', message, true);
+      } else {
+        backToLobby(message);
+      }
+      return;
+    }
+    say_(message, 'error');
+  });
+
+  socket.on('waiting-room:waiting', (data) => {
+    state.phase = 'waiting';
+    els.waitingMessage.textContent = (data && data.message) || 'Waiting for the host to admit you…';
+    show('waiting');
+  });
+
+  socket.on('waiting-room:admitted', () => {
+    if (!['joining', 'waiting', 'reconnecting'].includes(state.phase)) return;
+    if (state.phase === 'waiting') state.phase = 'joining';
+    sendJoin();
+  });
+
+  socket.on('waiting-room:denied', (data) => {
+    leaveLocally();
+    gone('You were not admitted', (data && data.message) || 'The host did not admit you to this meeting.', false);
+  });
+
+  els.waitingLeave.addEventListener('click', () => {
+    socket.emit('leave-meeting');
+    leaveLocally();
+    gone('You left the waiting room', '', true);
+  });
+
+  // ---- socket: in the meeting ------------------------------------------------------------
+  socket.on('joined', (data) => {
+    const rejoin = state.joinedAt > 0;
+    dropRemotes();
+    state.phase = 'in';
+    state.me = data.participantId;
+    state.isAdmin = Boolean(data.isAdmin);
+    state.title = data.title || 'Meeting';
+    state.settings = data.settings || {};
+    if (!rejoin) {
+      // As the original: apply the join defaults locally; the server already recorded them.
+      if (data.muteOnJoin) setMuted(true, false);
+      if (data.videoOffOnJoin) setVideoOff(true, false);
+      state.joinedAt = Date.now();
+      timer = setInterval(tick, 1000);
+      tick();
+    } else {
+      say_('Reconnected', 'ok');
+    }
+    // The server starts every seat from the join defaults: tell it what this page really sends.
+    if (state.muted !== Boolean(data.muteOnJoin) || !media.mic) socket.emit('media:toggle-audio', { isMuted: state.muted || !media.mic });
+    if (state.videoOff !== Boolean(data.videoOffOnJoin) || !media.camera) socket.emit('media:toggle-video', { isVideoOff: state.videoOff || !media.camera });
+    if (state.sharing) socket.emit('media:screen-share', { isScreenSharing: true });
+    state.hand = false;
+    document.title = `${state.title} — Slice`;
+    els.title.textContent = state.title;
+    show('room');
+    const local = grid.add('local', { name: state.name, local: true });
+    local.root.dataset.participantId = state.me;
+    showLocal();
+    for (const p of data.participants || []) {
+      addParticipant(p);
+      mesh.connect(p.participantId, true); // the newcomer offers to everyone present
+    }
+    people.setHost(state.isAdmin);
+    people.showSettings(state.settings);
+    if (data.isRecording) banner.show(data.recordingHostName);
+  });
+
+  socket.on('participant:joined', (p) => {
+    addParticipant(p);
+    mesh.connect(p.participantId, false);
+    say_(`${p.name} joined`);
+  });
+
+  socket.on('participant:left', ({ participantId, name } = {}) => {
+    if (!state.participants.has(participantId)) return;
+    mesh.close(participantId);
+    grid.remove(participantId);
+    state.participants.delete(participantId);
+    people.render();
+    say_(`${name || 'Someone'} left`);
+  });
+
+  socket.on('participant:updated', (update = {}) => {
+    const { participantId } = update;
+    if (participantId === state.me) {
+      if ('isHandRaised' in update) setHandShown(Boolean(update.isHandRaised));
+      grid.update('local', { isMuted: state.muted, isVideoOff: state.videoOff, isHandRaised: state.hand, isAdmin: state.isAdmin });
+      return;
+    }
+    const p = state.participants.get(participantId);
+    if (!p) return;
+    Object.assign(p, update);
+    grid.update(participantId, p);
+    if (update.isScreenSharing === true) grid.pin(participantId); // as the original: follow a new share
+    if (update.isScreenSharing === false && grid.pinned === participantId) grid.pin(null);
+    if (update.isHandRaised === true) say_(`${p.name} raised a hand`);
+    people.render();
+  });
+
+  socket.on('signal:offer', ({ from, offer } = {}) => mesh.handleOffer(from, offer));
+  socket.on('signal:answer', ({ from, answer } = {}) => mesh.handleAnswer(from, answer));
+  socket.on('signal:ice-candidate', ({ from, candidate } = {}) => mesh.handleCandidate(from, candidate));
+
+  socket.on('chat:message', (message = {}) => {
+    chat.add(message, message.from === state.me);
+    if (els.chatPanel.hidden) {
+      state.unread += 1;
+      els.chatUnread.textContent = String(state.unread);
+      els.chatUnread.hidden = false;
+    }
+  });
+
+  socket.on('react', ({ participantId, emoji } = {}) => {
+    grid.react(participantId === state.me ? 'local' : participantId, emoji);
+  });
+
+  socket.on('recording:started', (data) => banner.show(data && data.hostName));
+  socket.on('recording:stopped', () => banner.hide());
+
+  socket.on('admin:mute', () => { setMuted(true, false); say_('The host muted you'); });
+  socket.on('admin:unmute', () => { setMuted(false, false); say_('The host unmuted you'); });
+  socket.on('meeting:all-muted', () => say_('The host muted everyone'));
+
+  socket.on('admin:kick', (data) => {
+    leaveLocally();
+    gone('You were removed from the meeting', (data && data.reason) || 'Removed by admin', false);
+  });
+
+  socket.on('meeting:ended', (data) => {
+    leaveLocally();
+    gone('The meeting has ended', (data && data.reason) || 'Meeting ended', false);
+  });
+
+  socket.on('meeting:settings-updated', (settings = {}) => {
+    const wasLocked = Boolean(state.settings.locked);
+    state.settings = settings;
+    people.showSettings(settings);
+    if (Boolean(settings.locked) !== wasLocked) say_(settings.locked ? 'The meeting is now locked' : 'The meeting is now unlocked');
+    if (!settings.waitingRoom) people.clearWaiting();
+  });
+
+  socket.on('waiting-room:participant-waiting', (data) => {
+    if (state.isAdmin && data) people.waiter(data);
+  });
+
+  // ---- controls --------------------------------------------------------------------------
+  for (const emoji of REACTIONS) {
+    els.reactions.append(h('button', {
+      type: 'button', class: 'reaction', 'data-testid': 'reaction-button', 'data-emoji': emoji, 'aria-label': `React ${emoji}`,
+      onclick: () => socket.emit('react', { emoji }),
+    }, emoji));
+  }
+
+  els.micButton.addEventListener('click', () => {
+    if (!media.mic) { say_('No microphone is available', 'error'); return; }
+    setMuted(!state.muted, true);
+  });
+  els.cameraButton.addEventListener('click', () => {
+    if (!media.camera) { say_('No camera is available', 'error'); return; }
+    setVideoOff(!state.videoOff, true);
+  });
+  els.shareButton.addEventListener('click', async () => {
+    if (state.sharing) {
+      media.stopScreen();
+      setSharing(false);
+      return;
+    }
+    try {
+      await media.shareScreen();
+      setSharing(true);
+    } catch (error) {
+      if (error && error.name !== 'NotAllowedError') say_(`Screen sharing failed: ${error.message}`, 'error');
+    }
+  });
+  els.blurButton.addEventListener('click', () => {
+    if (!media.camera) { say_('No camera is available', 'error'); return; }
+    state.blur = media.setBlur(!state.blur);
+    els.blurButton.setAttribute('aria-pressed', String(state.blur));
+    els.blurButton.textContent = state.blur ? 'Unblur' : 'Blur';
+  });
+  els.handButton.addEventListener('click', () => socket.emit('raise-hand', { isHandRaised: !state.hand }));
+  els.chatToggle.addEventListener('click', () => togglePanel(els.chatPanel, els.chatToggle));
+  els.peopleToggle.addEventListener('click', () => togglePanel(els.peoplePanel, els.peopleToggle));
+  for (const close of document.querySelectorAll('.close-panel')) {
+    close.addEventListener('click', () => {
+      const panel = byId(close.dataset.panel);
+      togglePanel(panel, panel === els.chatPanel ? els.chatToggle : els.peopleToggle, false);
+    });
+  }
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape') return;
+    togglePanel(els.chatPanel, els.chatToggle, false);
+    togglePanel(els.peoplePanel, els.peopleToggle, false);
+  });
+  els.leaveButton.addEventListener('click', () => {
+    socket.emit('leave-meeting');
+    leaveLocally();
+    gone('You left the meeting', '', true);
+  });
+  els.rejoin.addEventListener('click', () => {
+    window.location.assign(`/join/${encodeURIComponent(meetingId)}?name=${encodeURIComponent(state.name)}`);
+  });
+  window.addEventListener('pagehide', () => socket.disconnect());
+
+  // ---- helpers ---------------------------------------------------------------------------
+  function setMuted(muted, tell) {
+    state.muted = muted;
+    media.setMuted(muted);
+    els.micButton.textContent = muted ? 'Unmute' : 'Mute';
+    els.micButton.setAttribute('aria-pressed', String(muted));
+    grid.update('local', { isMuted: muted, isVideoOff: state.videoOff, isHandRaised: state.hand, isAdmin: state.isAdmin });
+    if (tell && state.phase === 'in') {
+      socket.emit('media:toggle-audio', { isMuted: muted });
+      if (!muted && state.hand) socket.emit('raise-hand', { isHandRaised: false });
+    }
+    people.render();
+  }
+
+  function setVideoOff(off, tell) {
+    state.videoOff = off;
+    media.setVideoOff(off);
+    els.cameraButton.textContent = off ? 'Start video' : 'Stop video';
+    els.cameraButton.setAttribute('aria-pressed', String(off));
+    grid.update('local', { isMuted: state.muted, isVideoOff: off, isHandRaised: state.hand, isAdmin: state.isAdmin });
+    if (tell && state.phase === 'in') socket.emit('media:toggle-video', { isVideoOff: off });
+  }
+
+  function setSharing(on) {
+    state.sharing = on;
+    els.shareButton.textContent = on ? 'Stop sharing' : 'Share screen';
+    els.shareButton.setAttribute('aria-pressed', String(on));
+    if (state.phase === 'in') socket.emit('media:screen-share', { isScreenSharing: on });
+  }
+
+  function setHandShown(raised) {
+    state.hand = raised;
+    els.handButton.textContent = raised ? 'Lower hand' : 'Raise hand';
+    els.handButton.setAttribute('aria-pressed', String(raised));
+  }
+
+  function showLocal() {
+    const tile = grid.tiles.get('local');
+    if (tile) {
+      tile.video.srcObject = null;
+      grid.setStream('local', media.stream);
+      grid.update('local', { isMuted: state.muted, isVideoOff: state.videoOff || !media.camera, isHandRaised: state.hand, isAdmin: state.isAdmin });
+    }
+    els.preview.srcObject = media.stream;
+  }
+
+  function addParticipant(p) {
+    if (!p || typeof p.participantId !== 'string') return;
+    const entry = { name: 'Anonymous', isMuted: false, isVideoOff: false, isHandRaised: false, isAdmin: false, ...p };
+    state.participants.set(p.participantId, entry);
+    grid.add(p.participantId, { name: entry.name });
+    grid.update(p.participantId, entry);
+    people.render();
+  }
+
+  function dropRemotes() {
+    mesh.closeAll();
+    grid.removeRemotes();
+    state.participants.clear();
+    people.clearWaiting();
+    people.render();
+  }
+
+  function leaveLocally() {
+    state.phase = 'gone';
+    clearInterval(timer);
+    dropRemotes();
+    grid.destroy();
+    media.stop();
+    banner.hide();
+    socket.disconnect();
+  }
+
+  function gone(title, message, canRejoin) {
+    els.goneTitle.textContent = title;
+    els.goneMessage.textContent = message || '';
+    els.rejoin.hidden = !canRejoin;
+    document.title = `${title} — Slice`;
+    show('gone');
+  }
+
+  function tick() {
+    els.timer.textContent = duration((Date.now() - state.joinedAt) / 1000);
+  }
+
+  function togglePanel(panel, button, open = panel.hidden) {
+    panel.hidden = !open;
+    button.setAttribute('aria-expanded', String(open));
+    if (open && panel === els.chatPanel) {
+      state.unread = 0;
+      els.chatUnread.hidden = true;
+      byId('chat-input').focus();
+    }
+  }
+}
+
+function show(screen) {
+  els.lobby.hidden = screen !== 'lobby';
+  els.waiting.hidden = screen !== 'waiting';
+  els.room.hidden = screen !== 'room';
+  els.gone.hidden = screen !== 'gone';
+}
