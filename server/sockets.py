@@ -27,6 +27,24 @@ def allowed_origins(settings: Settings) -> list[str]:
     return [f"http://{host}:{settings.port}" for host in ("localhost", "127.0.0.1")] + [settings.app_url]
 
 
+class OriginCheck:
+    """The socket handshake's Origin test: the configured origins, and always the page's own.
+
+    Given a list, python-engineio accepts only the list, so a page served by this very server
+    under another name (a LAN address, a second domain) could not open its socket. An origin
+    equal to ``scheme://Host`` of the handshake is same-origin: a cross-site page cannot send
+    our Host with its own Origin, so this lets no other site in."""
+
+    def __init__(self, origins: list[str]) -> None:
+        self.origins = frozenset(origins)
+
+    def __call__(self, origin: str | None, environ: dict[str, Any]) -> bool:
+        if origin is None or origin in self.origins:
+            return True
+        host = environ.get("HTTP_HOST")
+        return host is not None and origin in (f"http://{host}", f"https://{host}")
+
+
 class WholeBody:
     """engine.io reads a polling POST with a single ``read(length)``; on aiohttp that returns
     only what has arrived so far, so a long message arrived cut and was dropped."""
@@ -88,7 +106,7 @@ def create_sio(settings: Settings) -> socketio.AsyncServer:
     sio = socketio.AsyncServer(
         async_mode="aiohttp",
         # Same-origin pages always pass; the list adds the configured cross-origin callers.
-        cors_allowed_origins=origins,
+        cors_allowed_origins=OriginCheck(origins),
         cors_credentials=True,
         ping_interval=25,
         ping_timeout=20,

@@ -7,9 +7,11 @@ from handlers.http.limits import limit
 from handlers.http.request import (
     SESSION_COOKIE,
     json_body,
+    login_fields,
     services,
     session_caller,
     set_session_cookie,
+    signed_in,
     text_field,
 )
 from server.accounts import AccountService
@@ -47,18 +49,9 @@ async def register(request: web.Request) -> web.Response:
 @routes.post("/api/auth/login")
 async def login(request: web.Request) -> web.Response:
     await limit(request, "auth")
-    body = await json_body(request)
-    email = text_field(body, "email", max_len=1024)
-    password = text_field(body, "password", max_len=1024)
-    if not email or not password:
-        raise InvalidInput("Email and password required", code="missing_fields")
-    old_sid = request.cookies.get(SESSION_COOKIE)
+    email, password = await login_fields(request)
     user, sid = await AccountService(services(request)).login(email, password)
-    if old_sid:
-        await services(request).sessions.destroy(old_sid)
-    response = web.json_response({"message": "Logged in", "isAdmin": bool(user.get("is_admin"))})
-    set_session_cookie(request, response, sid)
-    return response
+    return await signed_in(request, sid, {"message": "Logged in", "isAdmin": bool(user.get("is_admin"))})
 
 
 @routes.post("/api/auth/logout")

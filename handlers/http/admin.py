@@ -11,10 +11,9 @@ from handlers.http.limits import limit
 from handlers.http.request import (
     SESSION_COOKIE,
     admin_caller,
-    json_body,
+    login_fields,
     services,
-    set_session_cookie,
-    text_field,
+    signed_in,
 )
 from server.admin import AdminService
 from server.admin_login import admin_login
@@ -42,18 +41,9 @@ def int_id(request: web.Request, name: str, message: str) -> int:
 @routes.post("/admin/login")
 async def login(request: web.Request) -> web.Response:
     await limit(request, "auth")
-    body = await json_body(request)
-    email = text_field(body, "email", max_len=1024)
-    password = text_field(body, "password", max_len=1024)
-    if not email or not password:
-        raise InvalidInput("Email and password required", code="missing_fields")
+    email, password = await login_fields(request)
     sid = await admin_login(services(request), email, password)
-    old_sid = request.cookies.get(SESSION_COOKIE)
-    if old_sid:
-        await services(request).sessions.destroy(old_sid)
-    response = web.json_response({"message": "Logged in"})
-    set_session_cookie(request, response, sid)
-    return response
+    return await signed_in(request, sid, {"message": "Logged in"})
 
 
 @routes.post("/admin/logout")

@@ -32,34 +32,26 @@ def _page(name: str, status: int = 200) -> web.FileResponse:
     return web.FileResponse(STATIC / name, headers=NO_CACHE, status=status)
 
 
-@routes.get("/")
-async def home(request: web.Request) -> web.FileResponse:
-    return _page("index.html")
+PAGES = {
+    "/": "index.html",
+    "/join/{meeting_id}": "join.html",
+    "/dashboard": "dashboard.html",
+    "/register": "register.html",
+    "/reset": "reset.html",
+    "/docs": "docs.html",
+}
+"""Pages anyone may open; /billing and the admin pages below look at the session first."""
 
 
-@routes.get("/join/{meeting_id}")
-async def join(request: web.Request) -> web.FileResponse:
-    return _page("join.html")
+def _serves(name: str) -> Handler:
+    async def page(request: web.Request) -> web.StreamResponse:
+        return _page(name)
+
+    return page
 
 
-@routes.get("/dashboard")
-async def dashboard(request: web.Request) -> web.FileResponse:
-    return _page("dashboard.html")
-
-
-@routes.get("/register")
-async def register(request: web.Request) -> web.FileResponse:
-    return _page("register.html")
-
-
-@routes.get("/reset")
-async def reset(request: web.Request) -> web.FileResponse:
-    return _page("reset.html")
-
-
-@routes.get("/docs")
-async def docs(request: web.Request) -> web.FileResponse:
-    return _page("docs.html")
+for _path, _name in PAGES.items():
+    routes.get(_path, name=_name.removesuffix(".html"))(_serves(_name))
 
 
 @routes.get("/billing")

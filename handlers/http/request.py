@@ -67,6 +67,26 @@ def set_session_cookie(request: web.Request, response: web.StreamResponse, sid: 
     )
 
 
+async def login_fields(request: web.Request) -> tuple[str, str]:
+    """Email and password of a sign-in form (/api/auth/login, /admin/login)."""
+    body = await json_body(request)
+    email = text_field(body, "email", max_len=1024)
+    password = text_field(body, "password", max_len=1024)
+    if not email or not password:
+        raise InvalidInput("Email and password required", code="missing_fields")
+    return email, password
+
+
+async def signed_in(request: web.Request, sid: str, answer: dict[str, Any]) -> web.Response:
+    """The answer to a successful sign-in: the new session's cookie, and the one it replaces ended."""
+    old_sid = request.cookies.get(SESSION_COOKIE)
+    if old_sid and old_sid != sid:
+        await services(request).sessions.destroy(old_sid)
+    response = web.json_response(answer)
+    set_session_cookie(request, response, sid)
+    return response
+
+
 def client_ip(request: web.Request) -> str:
     """The peer address, or the X-Forwarded-For hop our trusted proxy saw, and only then."""
     remote = request.remote or "unknown"

@@ -150,3 +150,19 @@ async def test_cors_in_development_allows_the_local_origins(start_server: StartS
     assert resp.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
     resp = await api.get("/api/config", headers={"Origin": "https://elsewhere.example"})
     assert "Access-Control-Allow-Origin" not in resp.headers
+
+
+async def test_socket_handshake_accepts_the_page_s_own_origin_and_the_configured_ones(api: TestClient) -> None:
+    """A page served by this server under any name opens its socket; another site's page does not."""
+
+    async def handshake(origin: str, host: str | None = None) -> int:
+        headers = {"Origin": origin, **({"Host": host} if host else {})}
+        resp = await api.get("/socket.io/", params={"EIO": "4", "transport": "polling"}, headers=headers)
+        await resp.read()
+        return resp.status
+
+    assert await handshake("http://192.168.1.20:3000", host="192.168.1.20:3000") == 200  # same origin, LAN name
+    assert await handshake("https://meet.example.org", host="meet.example.org") == 200  # behind a TLS proxy
+    assert await handshake(ALLOWED) == 200  # a configured cross-origin caller
+    assert await handshake("https://evil.example.net") == 400
+    assert await handshake("https://evil.example.net", host="192.168.1.20:3000") == 400
