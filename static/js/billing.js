@@ -10,7 +10,8 @@ async function start() {
     await call('GET', '/api/auth/me');
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
-      clear(notice, 'Sign in to see your billing: ', el('a', { href: '/dashboard' }, 'go to the dashboard'), '.');
+      // Signed out after the page loaded (the server redirects a signed-out visit itself): sign in, come back.
+      clear(notice, 'Sign in to see your billing: ', el('a', { href: '/dashboard?next=/billing' }, 'sign in'), '.');
       return;
     }
     sayError(notice, error);

@@ -5,43 +5,18 @@ meeting really was created with the key (its ``last_used_at``)."""
 from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
-from playwright.async_api import Browser, Dialog, Page, expect
+from playwright.async_api import Browser, expect
 
 from server.settings import Settings
 from tests.conftest import eventually
-from tests.http.http_support import PASSWORD, RAW_KEY, database, unique_email
-from tests.web.web_support import new_page, screenshot
+from tests.http.http_support import RAW_KEY, database, unique_email
+from tests.web.web_support import accept_dialogs, new_page, register_through_page, screenshot
 
 HOSTILE = '<img src=x onerror="window.__pwned=1">'
 
 
 def base_url(web: TestClient) -> str:
     return str(web.make_url("/"))
-
-
-def accept_dialogs(page: Page) -> list[str]:
-    """Confirm every window.confirm (revoke, end) and remember what was asked; an alert would show up here too."""
-    seen: list[str] = []
-
-    async def accept(dialog: Dialog) -> None:
-        seen.append(f"{dialog.type}: {dialog.message}")
-        await dialog.accept()
-
-    page.on("dialog", accept)
-    return seen
-
-
-async def register_through_page(page: Page, email: str, **company: str) -> str:
-    """Fill in /register; returns the API key the welcome card shows."""
-    if company:
-        await page.get_by_label("Company (members share one balance)").check()
-        await page.get_by_label("Company name").fill(company["name"])
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password (8–128 characters)").fill(PASSWORD)
-    await page.get_by_role("button", name="Create account").click()
-    key_field = page.locator("#welcome-key input.secret")
-    await expect(key_field).to_be_visible()
-    return await key_field.input_value()
 
 
 async def test_register_create_key_create_meeting_and_see_it_ended_in_history(

@@ -4,7 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import Browser, ConsoleMessage, Page
+from playwright.async_api import Browser, ConsoleMessage, Dialog, Page, expect
+
+from tests.http.http_support import PASSWORD
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"  # tests/artifacts (ignored by git)
 VIEWPORT = {"width": 1280, "height": 800}
@@ -37,3 +39,28 @@ async def screenshot(page: Page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     await page.screenshot(path=str(path), full_page=False)
     return path
+
+
+def accept_dialogs(page: Page) -> list[str]:
+    """Confirm every window.confirm (revoke, end) and remember what was asked; an alert would show up here too."""
+    seen: list[str] = []
+
+    async def accept(dialog: Dialog) -> None:
+        seen.append(f"{dialog.type}: {dialog.message}")
+        await dialog.accept()
+
+    page.on("dialog", accept)
+    return seen
+
+
+async def register_through_page(page: Page, email: str, **company: str) -> str:
+    """Fill in /register; returns the API key the welcome card shows."""
+    if company:
+        await page.get_by_label("Company (members share one balance)").check()
+        await page.get_by_label("Company name").fill(company["name"])
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password (8–128 characters)").fill(PASSWORD)
+    await page.get_by_role("button", name="Create account").click()
+    key_field = page.locator("#welcome-key input.secret")
+    await expect(key_field).to_be_visible()
+    return await key_field.input_value()
