@@ -36,6 +36,7 @@ import time
 import traceback
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -289,6 +290,66 @@ def guest_meeting(base: str, title: str, max_participants: int | None = None) ->
                                  {"maxParticipants": max_participants}, {"x-admin-token": token})
         if status != 200 or body["settings"]["maxParticipants"] != min(max_participants, 500):
             raise RuntimeError(f"PATCH settings: {status} {body}")
+    return meeting_id, token
+
+
+class WebhookReceiver:
+    """A loopback HTTP receiver (threads) that answers 200 and counts what it is sent."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        receiver = self
+        self.count = 0
+        self.last_at = 0.0
+        self._lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with receiver._lock:
+                    receiver.count += 1
+                    receiver.last_at = time.monotonic()
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def owned_meeting(base: str, title: str, max_participants: int, hook_url: str | None = None) -> tuple[str, str]:
+    """An account's meeting (saved in MongoDB, unlike a guest meeting); with ``hook_url`` its owner
+    has a webhook for participant.joined (needs WEBHOOK_ALLOW_PRIVATE=true on the server), so every
+    join first writes its delivery to the outbox."""
+    email = f"bench-{uuid.uuid4().hex[:10]}@example.com"
+    req = urllib.request.Request(base + "/api/auth/register", method="POST",
+                                 data=json.dumps({"email": email, "password": "bench-password"}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        key = json.loads(resp.read())["apiKey"]
+        cookie = resp.headers["Set-Cookie"].split(";", 1)[0]
+    if hook_url is not None:
+        status, body = http_json("POST", base + "/api/webhooks", {"url": hook_url, "events": ["participant.joined"]},
+                                 {"Cookie": cookie})
+        if status != 201:
+            raise RuntimeError(f"webhook: {status} {body}")
+    status, body = http_json("POST", base + "/api/meetings", {"title": title}, {"x-api-key": key})
+    if status != 201:
+        raise RuntimeError(f"meeting: {status} {body}")
+    meeting_id, token = body["meetingId"], body["adminToken"]
+    status, body = http_json("PATCH", f"{base}/api/meetings/{meeting_id}/settings",
+                             {"maxParticipants": max_participants}, {"x-admin-token": token})
+    if status != 200:
+        raise RuntimeError(f"PATCH settings: {status} {body}")
     return meeting_id, token
 
 

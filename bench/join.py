@@ -4,7 +4,12 @@ Each wave connects its clients (Engine.IO + Socket.IO handshake), then emits ``j
 of them at once and waits for every ``joined``. Join latency is emit → ``joined`` received. Every join
 also fans ``participant:joined`` out to everyone already inside, so later waves cost more.
 
-    .venv/bin/python bench/join.py [--participants 200] [--wave 20]
+    .venv/bin/python bench/join.py [--participants 200] [--wave 20] [--owned | --webhook]
+
+The meeting is a guest meeting (memory only) unless ``--owned`` (an account's meeting, saved in
+MongoDB) or ``--webhook`` (an account's meeting whose owner has a ``participant.joined`` webhook to a
+receiver in this process, so every join first writes its delivery to the MongoDB outbox; the line
+adds how many deliveries arrived and how long after the last join the last one came).
 """
 from __future__ import annotations
 
@@ -18,12 +23,14 @@ from common import (
     Pool,
     Server,
     SioClient,
+    WebhookReceiver,
     base_result,
     client_session,
     emit_result,
     guest_meeting,
     join,
     latency_summary,
+    owned_meeting,
 )
 
 
@@ -70,10 +77,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=200)
     parser.add_argument("--wave", type=int, default=20)
+    kind = parser.add_mutually_exclusive_group()
+    kind.add_argument("--owned", action="store_true", help="an account's meeting instead of a guest meeting")
+    kind.add_argument("--webhook", action="store_true", help="an owned meeting whose joins go through the outbox")
     opts = parser.parse_args()
 
-    with Server() as server:
-        meeting_id, _ = guest_meeting(server.base, "bench join", max_participants=500)
+    receiver = WebhookReceiver() if opts.webhook else None
+    with Server({"WEBHOOK_ALLOW_PRIVATE": "true"} if receiver else None) as server:
+        if opts.owned or receiver is not None:
+            hook = receiver.url if receiver is not None else None
+            meeting_id, _ = owned_meeting(server.base, "bench join", max_participants=500, hook_url=hook)
+        else:
+            meeting_id, _ = guest_meeting(server.base, "bench join", max_participants=500)
         pool = Pool(worker, [{"base": server.base, "meeting": meeting_id, "participants": opts.participants,
                               "wave": opts.wave}], deadline_s=300).start()
         try:
@@ -81,6 +96,7 @@ def main() -> None:
             before, cpu_client0 = server.probe(), pool.client_cpu()
             pool.release()
             pool.gather("joined")
+            joined_at = time.monotonic()
             after, cpu_client1 = server.probe(), pool.client_cpu()
             pool.release()
             (res,) = pool.gather("result")
@@ -90,6 +106,7 @@ def main() -> None:
         cpu = after.cpu_since(before)
         result = base_result("join", server, 1)
         result.update({
+            "meeting": "webhook" if receiver is not None else "owned" if opts.owned else "guest",
             "participants": opts.participants, "wave": opts.wave, "joined": joined, "failures": len(res["failures"]),
             "failure_samples": res["failures"][:3],
             "joins_per_s": round(joined / res["elapsed"], 1),
@@ -103,6 +120,13 @@ def main() -> None:
             "db_rss_mb": round(after.rss["children"] / 1024, 1),
             "client_cpu_s": round(cpu_client1 - cpu_client0, 2),
         })
+        if receiver is not None:
+            deadline = time.monotonic() + 30
+            while receiver.count < joined and time.monotonic() < deadline:
+                time.sleep(0.05)
+            result.update({"webhook_deliveries": receiver.count,
+                           "webhook_last_after_joins_s": round(max(receiver.last_at - joined_at, 0.0), 2)})
+            receiver.close()
         emit_result(result)
 
 

@@ -10,8 +10,6 @@ import logging
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-import stripe
-
 from server.services import Services
 from store.errors import InvalidInput, SliceError
 from store.rooms.billing import MICROS_PER_USD, format_usd
@@ -82,6 +80,8 @@ class StripePayments:
                 "userId": str(user_id), "companyId": "" if company_id is None else str(company_id), "amountUsd": dollars,
             },
         }
+        import stripe  # here, not at start-up: the library is large and most servers never use it
+
         try:
             # The library's sync client runs in a thread: the event loop never waits on Stripe.
             session = await asyncio.to_thread(self._create_session, secret, params)
@@ -99,6 +99,8 @@ class StripePayments:
         return url
 
     def _create_session(self, secret: str, params: dict[str, Any]) -> dict[str, Any]:
+        import stripe
+
         base = self.s.settings.stripe_api_base
         client = stripe.StripeClient(secret, base_addresses={"api": base} if base else None)
         return client.v1.checkout.sessions.create(params).to_dict()  # type: ignore[arg-type]
@@ -110,6 +112,8 @@ class StripePayments:
         secret = self.s.settings.stripe_webhook_secret
         if not secret:
             raise not_configured()
+        import stripe
+
         try:
             event = stripe.Webhook.construct_event(raw, signature, secret).to_dict()
             kind = event["type"]

@@ -9,10 +9,6 @@ import asyncio
 import hashlib
 import hmac
 
-from eth_account import Account
-from eth_account.hdaccount import seed_from_mnemonic
-from eth_account.hdaccount.deterministic import Node, SoftNode, derive_child_key
-
 from server.settings import SettingsError
 from store.mongo.database import Database
 from store.mongo.usdc import UsdcStore
@@ -27,6 +23,10 @@ class HdWallet:
     instead of PBKDF2 plus four hardened steps."""
 
     def __init__(self, mnemonic: str) -> None:
+        # Imported here: eth-account costs ~25 MB and 0.4 s at start-up, and most servers take no USDC.
+        from eth_account.hdaccount import seed_from_mnemonic
+        from eth_account.hdaccount.deterministic import Node, derive_child_key
+
         try:
             seed = seed_from_mnemonic(mnemonic, "")
         except Exception:
@@ -40,6 +40,9 @@ class HdWallet:
 
     def address(self, index: int) -> str:
         """The checksummed address at ``m/44'/60'/0'/0/<index>``."""
+        from eth_account import Account
+        from eth_account.hdaccount.deterministic import SoftNode, derive_child_key
+
         key, _ = derive_child_key(*self._chain, SoftNode(index))
         return str(Account.from_key(key).address)
 
