@@ -45,12 +45,17 @@ async def readiness(request: web.Request) -> web.Response:
 
 @routes.get("/api/config")
 async def client_config(request: web.Request) -> web.Response:
-    values = await services(request).site_settings.all()
+    s = services(request)
+    values = await s.site_settings.all()
     return web.json_response({
         "recordingEnabled": bool(values["recording_enabled"]),
         "screenShareEnabled": bool(values["screen_share_enabled"]),
         "blurEnabled": bool(values["blur_enabled"]),
         "registrationEnabled": bool(values["registration_enabled"]),
+        # Slice's own: so pages offer only what this server can do.
+        "guestMeetingsEnabled": bool(values["guest_meetings_enabled"]),
+        "cardPaymentsEnabled": s.settings.stripe_secret_key is not None,
+        "usdcDepositsEnabled": s.settings.crypto_mnemonic is not None,
     })
 
 

@@ -239,6 +239,9 @@ SCHEMAS: dict[str, Schema] = {
     "ClientConfig": closed({
         "recordingEnabled": boolean(), "screenShareEnabled": boolean(), "blurEnabled": boolean(),
         "registrationEnabled": boolean(),
+        "guestMeetingsEnabled": boolean("Slice only: `POST /api/meetings/guest` is open (admin setting)."),
+        "cardPaymentsEnabled": boolean("Slice only: Stripe top-ups are configured (`STRIPE_SECRET_KEY`)."),
+        "usdcDepositsEnabled": boolean("Slice only: USDC deposit addresses are configured (`CRYPTO_MNEMONIC`)."),
     }),
     "IceServer": closed({
         "urls": {"oneOf": [string(), {"type": "array", "items": string()}]},

@@ -21,13 +21,24 @@ async function start() {
   else if (params.get('cancel') === '1') say(notice, 'Payment cancelled: nothing was charged.');
   byId('billing-body').hidden = false;
   loadBalance(byId('balance-amount'), byId('transaction-list'), byId('balance-status'));
-  setUpTopUp();
+  let config = {};
+  try {
+    config = await call('GET', '/api/config');
+  } catch {
+    // An older server without the flags: offer both and let the answers say what is missing.
+  }
+  setUpTopUp(config.cardPaymentsEnabled !== false);
   loadUsdc();
 }
 
-function setUpTopUp() {
+function setUpTopUp(enabled) {
   const form = byId('topup-form');
   const status = byId('topup-status');
+  if (!enabled) {
+    form.hidden = true;
+    say(status, 'Card payments are not configured on this server.');
+    return;
+  }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const amountUsd = Number(form.amountUsd.value);

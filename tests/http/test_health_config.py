@@ -68,15 +68,23 @@ async def test_health_and_readiness_answer_503_when_the_database_is_down(start_s
 async def test_client_config(api: TestClient, settings: Settings) -> None:
     resp = await api.get("/api/config")
     assert resp.status == 200
+    off = {"guestMeetingsEnabled": True, "cardPaymentsEnabled": False, "usdcDepositsEnabled": False}
     assert await resp.json() == {
-        "recordingEnabled": True, "screenShareEnabled": True, "blurEnabled": True, "registrationEnabled": True,
+        "recordingEnabled": True, "screenShareEnabled": True, "blurEnabled": True, "registrationEnabled": True, **off,
     }
     async with database(settings) as db:
-        for key in ("registration_enabled", "blur_enabled"):
+        for key in ("registration_enabled", "blur_enabled", "guest_meetings_enabled"):
             await db.site_settings.update_one({"_id": key}, {"$set": {"value": False}}, upsert=True)
     assert await (await api.get("/api/config")).json() == {
         "recordingEnabled": True, "screenShareEnabled": True, "blurEnabled": False, "registrationEnabled": False,
+        **off, "guestMeetingsEnabled": False,
     }
+
+
+async def test_client_config_says_which_payments_this_server_takes(start_server: StartServer) -> None:
+    api = await start_server(stripe_secret_key="sk_test_x", crypto_mnemonic="test " * 11 + "junk")
+    config = await (await api.get("/api/config")).json()
+    assert config["cardPaymentsEnabled"] is True and config["usdcDepositsEnabled"] is True
 
 
 async def test_ice_servers_without_turn(api: TestClient) -> None:

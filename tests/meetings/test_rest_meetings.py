@@ -643,6 +643,7 @@ async def test_client_config_and_ice_servers(start_server: StartServer) -> None:
     resp = await api.get("/api/config")
     assert resp.status == 200 and await resp.json() == {
         "recordingEnabled": True, "screenShareEnabled": True, "blurEnabled": True, "registrationEnabled": True,
+        "guestMeetingsEnabled": True, "cardPaymentsEnabled": False, "usdcDepositsEnabled": False,
     }
     resp = await api.get("/api/config/ice-servers")
     assert resp.status == 200 and await resp.json() == {"iceServers": [
