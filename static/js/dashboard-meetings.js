@@ -56,13 +56,16 @@ function showCreated(meeting) {
     sessionStorage.setItem(adminTokenKey(meeting.meetingId), meeting.adminToken);
     window.location.assign(`/join/${encodeURIComponent(meeting.meetingId)}`);
   });
+  const state = el('dd', {}, meeting.status || 'active');
   const end = button(meeting.status === 'scheduled' ? 'Cancel meeting' : 'End meeting', async () => {
     if (!window.confirm('End this meeting for everyone?')) return;
     try {
       const answer = await call('DELETE', `/api/meetings/${encodeURIComponent(meeting.meetingId)}`, undefined,
         { 'x-admin-token': meeting.adminToken });
       say(status, answer.message, 'ok');
+      state.textContent = 'ended';
       end.disabled = true;
+      host.disabled = true;
       await loadHistory();
     } catch (error) {
       sayError(status, error);
@@ -72,7 +75,7 @@ function showCreated(meeting) {
     el('h3', {}, meeting.title || 'Untitled Meeting'),
     el('dl', { class: 'facts' },
       el('dt', {}, 'Meeting ID'), el('dd', { class: 'meeting-id' }, meeting.meetingId),
-      el('dt', {}, 'Status'), el('dd', {}, meeting.status || 'active'),
+      el('dt', {}, 'Status'), state,
       meeting.scheduledAt ? [el('dt', {}, 'Starts'), el('dd', {}, when(meeting.scheduledAt))] : null),
     secretBox('Join link (share it with participants)', joinUrl),
     secretBox('Host admin token', meeting.adminToken,

@@ -75,5 +75,5 @@ async def test_register_create_key_create_meeting_and_see_it_ended_in_history(
 
     assert dialogs == ["confirm: End this meeting for everyone?"]
     assert await page.evaluate("window.__pwned") is None
-    await screenshot(page, "dashboard")
+    await screenshot(page, "dashboard", full_page=True)
     assert page.errors == []  # type: ignore[attr-defined]

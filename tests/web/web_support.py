@@ -33,11 +33,12 @@ async def new_page(chromium: Browser, url: str, **context: Any) -> Page:
     return page
 
 
-async def screenshot(page: Page, name: str) -> Path:
-    """Write tests/artifacts/<name>.png (every run) so a person can look at the page."""
+async def screenshot(page: Page, name: str, *, full_page: bool = False) -> Path:
+    """Write tests/artifacts/<name>.png (every run) so a person can look at the page; ``full_page``
+    for long pages (the dashboard), the viewport for the meeting page, whose layout fills it."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=False)
+    await page.screenshot(path=str(path), full_page=full_page)
     return path
 
 
