@@ -11,7 +11,7 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 
-from handlers.http import accounts, api_keys, collaboration, health, meetings, openapi, pages
+from handlers.http import accounts, api_keys, collaboration, files, health, meetings, openapi, pages
 from handlers.http import billing as billing_routes
 from handlers.http import company as company_routes
 from handlers.http import usdc as usdc_routes
@@ -53,7 +53,7 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_background)
     _close_websockets_at_shutdown(app)
 
-    for module in (health, accounts, api_keys, meetings, collaboration, openapi, pages, billing_routes, company_routes,
+    for module in (health, accounts, api_keys, meetings, collaboration, files, openapi, pages, billing_routes, company_routes,
                    webhook_routes, usdc_routes):
         app.router.add_routes(module.routes)
     for table in ADMIN_ROUTES:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from server.analytics import Analytics
+from server.files import FileVault
 from server.mail import Mailer
 from server.ratelimit import RateLimiter
 from server.settings import Settings
@@ -14,6 +15,7 @@ from store.mongo.accounts import Accounts
 from store.mongo.analytics import AnalyticsStore
 from store.mongo.api_keys import ApiKeys
 from store.mongo.database import Database
+from store.mongo.files import FileStore
 from store.mongo.ledger import Ledger
 from store.mongo.mail_outbox import MailOutbox
 from store.mongo.meetings import MeetingStore
@@ -44,6 +46,8 @@ class Services:
     socket_users: SocketUsers
     topups: StripeTopups
     usdc: UsdcStore
+    files: FileStore
+    vault: FileVault
 
     @classmethod
     def build(cls, settings: Settings, database: Database) -> Services:
@@ -69,6 +73,8 @@ class Services:
             socket_users=SocketUsers(),
             topups=StripeTopups(database),
             usdc=UsdcStore(database),
+            files=FileStore(database),
+            vault=FileVault(settings),
         )
 
     async def create_indexes(self) -> None:
@@ -78,6 +84,7 @@ class Services:
         await self.webhooks.create_indexes()
         await self.analytics.store.create_indexes()
         await self.usdc.create_indexes()
+        await self.files.create_indexes()
 
 
 SERVICES = web.AppKey("services", Services)

@@ -67,6 +67,8 @@ class Settings:
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     rate_limits: RateLimits = field(default_factory=RateLimits)
     max_body_bytes: int = 1024 * 1024
+    # Files shared in a meeting's chat (POST /api/meetings/:id/files), each at most this size (the original: 50 MB).
+    file_max_bytes: int = 50 * 1024 * 1024
     # A meeting whose last participant left ends after this grace period (the original: 60 s).
     empty_meeting_grace_seconds: float = 60.0
     # A socket that is in no meeting and no waiting room is closed after this long. The original
@@ -128,6 +130,7 @@ class Settings:
             mongodb_url=env.get("MONGODB_URL") or None,
             mongodb_db=env.get("MONGODB_DB", "slice"),
             data_dir=Path(env.get("DATA_DIR", "data")),
+            file_max_bytes=_int(env, "FILE_MAX_BYTES", 50 * 1024 * 1024),
             redis_url=env.get("REDIS_URL") or None,
             trusted_proxies=_networks(env.get("TRUSTED_PROXIES")),
             rate_limits=limits,

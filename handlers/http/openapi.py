@@ -902,7 +902,8 @@ class Area(Protocol):
     def paths(self) -> dict[str, Schema]: ...
 
 
-AREA_MODULES: tuple[str, ...] = ("openapi_webhooks", "openapi_billing", "openapi_company", "openapi_usdc")
+AREA_MODULES: tuple[str, ...] = ("openapi_webhooks", "openapi_billing", "openapi_company", "openapi_usdc",
+                                  "openapi_files")
 """Module names under ``handlers.http``; each is imported when the document is first built."""
 
 

@@ -19,6 +19,7 @@ from store.rooms.collab_events import (
     BreakoutsClosed,
     BreakoutsOpened,
     CollabEvent,
+    FileShared,
     NotesUpdated,
     PollCreated,
     PollEnded,
@@ -48,6 +49,8 @@ async def publish_collab(sio: socketio.AsyncServer, ev: CollabEvent) -> None:  #
         await sio.emit("qa:updated", wire.qa_updated(ev), room=room)
     elif isinstance(ev, NotesUpdated):
         await sio.emit("notes:updated", wire.notes_updated(ev), room=room, skip_sid=ev.sid)
+    elif isinstance(ev, FileShared):
+        await sio.emit("chat:file", wire.chat_file(ev), room=room)
     elif isinstance(ev, BreakoutsOpened):
         await sio.emit("breakout:created", wire.breakout_created(ev), room=room)
     elif isinstance(ev, BreakoutRoster):

@@ -25,6 +25,7 @@ from .collab_events import (
     BreakoutRoster,
     BreakoutsClosed,
     BreakoutsOpened,
+    FileShared,
     NotesUpdated,
     PollCreated,
     PollEnded,
@@ -170,6 +171,11 @@ class MeetingCollaboration:
         notes = self.collab.notes
         notes.content, notes.last_updated_by, notes.last_updated_at = cut_utf16(content, NOTES_MAX), by, now_ms
         return NotesUpdated(self.id, skip, notes.content, by)
+
+    def share_file(self, file_id: int, name: str, size: int, mime_type: str, sender: str, now_ms: int,
+                   download_url: str) -> FileShared:
+        """A file uploaded through REST (``shared_files.py`` has taken it) is announced in the chat."""
+        return FileShared(self.id, file_id, name, size, mime_type, sender, now_ms, download_url)
 
     def _asked(self, q: Question) -> QuestionAsked:
         return QuestionAsked(self.id, q.id, q.text, q.asked_by, q.asked_by_name, q.created_at)

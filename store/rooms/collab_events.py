@@ -73,6 +73,19 @@ class NotesUpdated(CollabEvent):
 
 
 @dataclass(frozen=True)
+class FileShared(CollabEvent):
+    """``chat:file {fileId, name, size, mimeType, sender, timestamp, downloadUrl}`` to the room."""
+
+    file_id: int
+    name: str
+    size: int
+    mime_type: str
+    sender: str
+    timestamp: int
+    download_url: str
+
+
+@dataclass(frozen=True)
 class BreakoutMember:
     participant_id: ParticipantId
     name: str

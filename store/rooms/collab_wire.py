@@ -15,6 +15,7 @@ from .collab_events import (
     BreakoutRoomView,
     BreakoutRoster,
     BreakoutsOpened,
+    FileShared,
     NotesUpdated,
     PollCreated,
     QuestionAsked,
@@ -83,6 +84,12 @@ def notes_state(notes: Notes) -> Payload:
 
 def notes_updated(ev: NotesUpdated) -> Payload:
     return {"content": ev.content, "lastUpdatedBy": ev.updated_by}
+
+
+def chat_file(ev: FileShared) -> Payload:
+    """The original's fields, plus ``downloadUrl``: a signed link, so a guest in the room can fetch it."""
+    return {"fileId": ev.file_id, "name": ev.name, "size": ev.size, "mimeType": ev.mime_type, "sender": ev.sender,
+            "timestamp": ev.timestamp, "downloadUrl": ev.download_url}
 
 
 def breakout_created(ev: BreakoutsOpened) -> Payload:
