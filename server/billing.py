@@ -48,16 +48,18 @@ class MeetingBilling:
             cost_micros=cost,
         )
         log.info("meeting charged", extra={"meeting": ended.meeting_id, "cost": format_usd(cost)})
-        if entry is not None:  # only the run that wrote the charge mails about it
-            await self._mail_after_charge(ended, user_id, company_id, cost)
+        if cost > 0:
+            # Only the run that moved the money sends the receipt; the low-balance check runs on
+            # every run (its claim is atomic), so a retry after a failure still alerts once.
+            await self._mail_after_charge(ended, user_id, company_id, cost, receipt=entry is not None)
         return cost
 
     async def _mail_after_charge(self, ended: MeetingEnded, user_id: int | None, company_id: int | None,
-                                 cost: int) -> None:
+                                 cost: int, *, receipt: bool) -> None:
         """Never fails the charge: the money has moved, a mail is a courtesy."""
         try:
             await self._low_balance_alert(user_id, company_id)
-            if cost >= RECEIPT_MIN_MICROS:
+            if receipt and cost >= RECEIPT_MIN_MICROS:
                 to = await self._email_of(user_id, company_id)
                 if to is not None:
                     minutes = (Decimal(max(ended.duration_ms, 0)) / 60_000).quantize(Decimal("0.1"), ROUND_HALF_UP)
@@ -73,8 +75,8 @@ class MeetingBilling:
         the ledger when a credit lifts the balance back (``Ledger.rearm_low_balance_alert``)."""
         threshold = int(await self.s.site_settings.get("low_balance_threshold_micros"))
         balance = await self.s.ledger.balance(user_id=user_id, company_id=company_id)
-        if balance >= threshold or not await self.s.ledger.claim_low_balance_alert(user_id=user_id,
-                                                                                   company_id=company_id):
+        if balance >= threshold or not await self.s.ledger.claim_low_balance_alert(
+                user_id=user_id, company_id=company_id, below_micros=threshold):
             return
         to = await self._email_of(None if company_id is not None else user_id, company_id)
         if to is not None:

@@ -135,20 +135,40 @@ class StripePayments:
         owner = await self._owner_and_amount(session_id, session)
         if owner is None:
             return
-        user_id, company_id, micros = owner
+        target = await self._current_holder(*owner[:2])
+        if target is None:
+            log.error("stripe session paid for a deleted account; not credited (refund it in Stripe)",
+                      extra={"session": session_id})
+            return
+        (user_id, company_id), micros = target, owner[2]
         entry = await self.s.ledger.credit(
             user_id=user_id, company_id=company_id, amount_micros=micros, type="stripe_topup",
             description=f"Stripe top-up ${format_usd(micros, 2)}", key=f"stripe:{session_id}",
             reference_id=session_id,
         )
-        await self.s.topups.complete(session_id)
+        await self.s.topups.complete(session_id, company_id=company_id)
         if entry is not None:
             log.info("stripe top-up credited", extra={"session": session_id, "usd": format_usd(micros, 2)})
             await self._receipt(user_id, micros)
 
+    async def _current_holder(self, user_id: int, company_id: int | None) -> tuple[int, int | None] | None:
+        """Whose balance the payment lands on now: the company paid for while it exists, else the
+        payer's balance as it is now (their company's if they joined one since checkout, as the
+        balance would have merged had the payment been quicker); None once the payer is deleted."""
+        if company_id is not None and await self.s.accounts.company(company_id) is not None:
+            return user_id, company_id
+        user = await self.s.accounts.get(user_id)
+        if user is None:
+            return None
+        return user_id, user.get("company_id")
+
     async def _owner_and_amount(self, session_id: str, session: dict[str, Any]) -> tuple[int, int | None, int] | None:
         """Who to credit and how much: our pending row when there is one (the amount we asked
         for), else the session's metadata, which must agree with what Stripe charged."""
+        if session.get("currency", "usd") != "usd":
+            log.error("stripe session not in usd; not credited",
+                      extra={"session": session_id, "currency": str(session.get("currency"))[:10]})
+            return None
         charged = session.get("amount_total")
         charged_micros = charged * 10_000 if isinstance(charged, int) and not isinstance(charged, bool) else None
         row = await self.s.topups.by_session(session_id)

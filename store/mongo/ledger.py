@@ -31,7 +31,10 @@ class Ledger:
     ) -> dict[str, Any] | None:
         """Write the entry first (unique ``key`` makes it idempotent), then move the balance.
 
-        Returns None when an entry with this key already exists: the change was applied before.
+        Returns the entry when this call moved the balance, else None: the change was made before
+        (or by a concurrent call with the same key, or the account no longer exists). A repeat of
+        a call whose entry was written but not applied (the database failed in between) applies
+        it now, so a retry never leaves the money unmoved until the next start-up.
         """
         entry: dict[str, Any] = {
             "_id": await self.database.next_id("credit_transactions"),
@@ -49,29 +52,38 @@ class Ledger:
         try:
             await self.entries.insert_one(entry)
         except DuplicateKeyError:
+            existing = await self.entries.find_one({"key": key})
+            if existing is None or existing.get("applied"):
+                return None
+            entry = existing
+        if not await self.apply(entry):
             return None
-        await self.apply(entry)
-        if amount_micros > 0:
-            await self.rearm_low_balance_alert(user_id=user_id, company_id=company_id)
+        if entry["amount_micros"] > 0:
+            await self.rearm_low_balance_alert(user_id=entry["user_id"], company_id=entry["company_id"])
         return entry
 
-    async def apply(self, entry: dict[str, Any]) -> None:
+    async def apply(self, entry: dict[str, Any]) -> bool:
         """Move the balance once per entry: the account remembers which entries it applied,
-        so a crash anywhere in here is repaired by applying again, never twice."""
+        so a crash anywhere in here is repaired by applying again, never twice. True when this
+        call moved it (concurrent applies of one entry: exactly one)."""
         target = self.companies if entry["company_id"] is not None else self.users
         target_id = entry["company_id"] if entry["company_id"] is not None else entry["user_id"]
-        await target.update_one(
+        result = await target.update_one(
             # $nin rather than $ne: nx-27017 does not match $ne against a missing field.
             {"_id": target_id, "applied_entries": {"$nin": [entry["_id"]]}},
             {"$inc": {"credits_micros": entry["amount_micros"]}, "$push": {"applied_entries": entry["_id"]}},
         )
         await self.entries.update_one({"_id": entry["_id"]}, {"$set": {"applied": True}})
+        return result.modified_count == 1
 
     async def repair(self) -> int:
-        """Apply entries written before a crash that stopped between the two steps."""
-        pending = [doc async for doc in self.entries.find({"applied": False})]
+        """Apply entries written before a crash that stopped between the two steps, and rearm the
+        low-balance alert a credit among them would have rearmed."""
+        pending = [doc async for doc in self.entries.find({"applied": {"$in": [False, 0]}})]
         for entry in pending:
             await self.apply(entry)
+            if entry["amount_micros"] > 0:
+                await self.rearm_low_balance_alert(user_id=entry["user_id"], company_id=entry["company_id"])
         return len(pending)
 
     # -- balances and reads (billing history, company members, low-balance alerts) ------------------
@@ -88,19 +100,39 @@ class Ledger:
     async def history(
         self, *, user_id: int, company_id: int | None, limit: int, before: int | None = None
     ) -> list[dict[str, Any]]:
-        """Newest first: the company's entries for a member, else the user's own (not a company's).
+        """Newest first by (created_at, id): the company's entries for a member, else the user's
+        own (not a company's). ``before`` is the id of the last entry of the previous page.
 
-        Sorted by ``created_at`` in the database and by (created_at, id) here: nx-27017 sorts
-        integer ``_id`` values as text. ``$in: [None]`` rather than ``None``: nx-27017 drops every
-        match when ``company_id: None`` is combined with a range on ``_id``.
+        Exact paging with nx-27017, which sorts integer ``_id`` values as text (and ids are not in
+        ``created_at`` order anyway: the id is drawn before the time is taken): the database sorts
+        by ``created_at`` only, so the page's oldest millisecond is fetched whole and ties are
+        broken by id here; the cursor is the (created_at, id) of the ``before`` entry. An unknown
+        ``before`` id pages by id alone. ``$in: [None]`` rather than ``None``: nx-27017 drops every
+        match when ``company_id: None`` is combined with a range.
         """
-        query: dict[str, Any] = (
+        scope: dict[str, Any] = (
             {"company_id": company_id} if company_id is not None else {"user_id": user_id, "company_id": {"$in": [None]}}
         )
+        found: dict[int, dict[str, Any]] = {}
+        older: dict[str, Any] = dict(scope)
         if before is not None:
-            query["_id"] = {"$lt": before}
-        docs = [doc async for doc in self.entries.find(query).sort("created_at", -1).limit(limit)]
-        return sorted(docs, key=lambda doc: (str(doc["created_at"]), doc["_id"]), reverse=True)
+            cursor = await self.entries.find_one({**scope, "_id": before}, {"created_at": 1})
+            if cursor is None:
+                scope = {**scope, "_id": {"$lt": before}}
+                older = dict(scope)
+            else:
+                async for doc in self.entries.find({**scope, "created_at": cursor["created_at"], "_id": {"$lt": before}}):
+                    found[doc["_id"]] = doc
+                older = {**scope, "created_at": {"$lt": cursor["created_at"]}}
+        page = [doc async for doc in self.entries.find(older).sort("created_at", -1).limit(limit)]
+        for doc in page:
+            found[doc["_id"]] = doc
+        if page:
+            oldest = min(doc["created_at"] for doc in page)
+            async for doc in self.entries.find({**scope, "created_at": oldest}):
+                found[doc["_id"]] = doc
+        ordered = sorted(found.values(), key=lambda doc: (doc["created_at"], doc["_id"]), reverse=True)
+        return ordered[:limit]
 
     async def charges_by_member(self, company_id: int) -> dict[int, int]:
         """Meeting charges to the company per creating user, in micro-dollars (positive)."""
@@ -112,13 +144,14 @@ class Ledger:
                 used[doc["user_id"]] = used.get(doc["user_id"], 0) - int(doc["amount_micros"])
         return used
 
-    async def claim_low_balance_alert(self, *, user_id: int | None, company_id: int | None) -> bool:
+    async def claim_low_balance_alert(self, *, user_id: int | None, company_id: int | None, below_micros: int) -> bool:
         """True for exactly one caller per fall below the threshold (a conditional update, so
-        concurrent charges send one mail); ``rearm_low_balance_alert`` allows the next one."""
+        concurrent charges send one mail); ``rearm_low_balance_alert`` allows the next one. The
+        balance is checked in the same update: a top-up landing since the caller read it wins."""
         collection, account_id = self._account(user_id, company_id)
         result = await collection.update_one(
             # $nin: nx-27017 stores a $set boolean as 1/0, and $ne does not match a missing field.
-            {"_id": account_id, "low_balance_alerted": {"$nin": [True, 1]}},
+            {"_id": account_id, "low_balance_alerted": {"$nin": [True, 1]}, "credits_micros": {"$lt": below_micros}},
             {"$set": {"low_balance_alerted": True}},
         )
         return result.modified_count == 1

@@ -38,14 +38,16 @@ class StripeTopups:
     async def by_session(self, session_id: str) -> Topup | None:
         return await self.topups.find_one({"session_id": session_id})
 
-    async def complete(self, session_id: str) -> None:
-        """Pending → completed; a row already completed (a duplicate delivery) stays as it is."""
+    async def complete(self, session_id: str, *, company_id: int | None) -> None:
+        """Pending (or failed: a paid event wins over a failure delivered before it) → completed,
+        with the company actually credited; a row already completed (a duplicate) stays as it is."""
         await self.topups.update_one(
-            {"session_id": session_id, "status": "pending"},
-            {"$set": {"status": "completed", "completed_at": utcnow()}},
+            {"session_id": session_id, "status": {"$in": ["pending", "failed"]}},
+            {"$set": {"status": "completed", "completed_at": utcnow(), "company_id": company_id}},
         )
 
     async def fail(self, session_id: str) -> None:
+        """Only a pending row fails: a failure delivered after the payment never hides a credit."""
         await self.topups.update_one({"session_id": session_id, "status": "pending"}, {"$set": {"status": "failed"}})
 
     async def record_completed(
