@@ -60,6 +60,7 @@ async def test_webhook_secret_shown_once_deliveries_signed_retried_and_hook_dele
         await page.get_by_role("link", name="Continue to your dashboard").click()
 
         form = page.locator("#webhook-form")
+        await expect(form).to_be_visible()  # the account's sections show once /api/auth/me answers; focus waits for nothing
         # By keyboard: Space toggles an event (meeting.started is preticked), Enter in the URL field submits.
         for event in ("meeting.started", "participant.joined"):
             await form.get_by_label(event).focus()

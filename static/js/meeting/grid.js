@@ -53,7 +53,10 @@ export class Grid {
 
   // Autoplay with sound refused (no click yet on this page): a click anywhere starts the sound.
   _needsSound(tile) {
+    if (tile.waitingForClick) return; // one listener per tile, however many tracks arrive before the click
+    tile.waitingForClick = true;
     const retry = () => {
+      tile.waitingForClick = false;
       if (tile.audio) tile.audio.play().catch(() => {});
       document.removeEventListener('click', retry);
     };
@@ -87,6 +90,7 @@ export class Grid {
     const tile = this.tiles.get(participantId);
     if (!tile) return;
     if (tile.meter) tile.meter.source.disconnect();
+    clearTimeout(tile.reactionTimer);
     tile.video.srcObject = null;
     if (tile.audio) tile.audio.srcObject = null;
     tile.root.remove();

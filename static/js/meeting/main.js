@@ -25,7 +25,10 @@ import { notify, RecordingBanner } from './notices.js';
 import { People } from './people.js';
 import { Mesh } from './peers.js';
 
-const REACTIONS = ['\u{1F44D}', '\u2764\uFE0F', '\u{1F602}', '\u{1F389}', '\u{1F44F}']; // the five the server accepts
+// The five the server accepts, each with words for screen readers (an emoji's own name varies by reader).
+const REACTIONS = [
+  ['\u{1F44D}', 'thumbs up'], ['\u2764\uFE0F', 'heart'], ['\u{1F602}', 'laughing'], ['\u{1F389}', 'celebrate'], ['\u{1F44F}', 'applause'],
+];
 const byId = (id) => document.getElementById(id);
 const els = {
   lobby: byId('lobby'), lobbyCode: byId('lobby-code'), lobbyForm: byId('lobby-form'), preview: byId('preview-video'),
@@ -101,6 +104,8 @@ function start() {
   media.onVideoChange = (track) => { mesh.replaceTrack('video', track); showLocal(); };
   media.onAudioChange = (track) => { mesh.replaceTrack('audio', track); showLocal(); };
   media.onScreenEnded = () => setSharing(false);
+  // Phone browsers have no screen capture: no button that can only fail.
+  if (!navigator.mediaDevices || typeof navigator.mediaDevices.getDisplayMedia !== 'function') els.shareButton.hidden = true;
 
   // ---- lobby -----------------------------------------------------------------------------
   els.lobbyCode.textContent = meetingId;
@@ -196,6 +201,8 @@ function start() {
 
   socket.on('connect_error', () => {
     if (state.phase === 'lobby') els.previewStatus.textContent = 'Cannot reach the server yet; retrying…';
+    // A Join pressed while the server is unreachable must not look like a button that does nothing.
+    if (state.phase === 'joining') say(els.lobbyError, 'Cannot reach the server yet; retrying…', 'info');
   });
 
   socket.on('disconnect', (reason) => {
@@ -272,7 +279,7 @@ function start() {
     if (state.muted !== Boolean(data.muteOnJoin) || !media.mic) socket.emit('media:toggle-audio', { isMuted: state.muted || !media.mic });
     if (state.videoOff !== Boolean(data.videoOffOnJoin) || !media.camera) socket.emit('media:toggle-video', { isVideoOff: state.videoOff || !media.camera });
     if (state.sharing) socket.emit('media:screen-share', { isScreenSharing: true });
-    state.hand = false;
+    setHandShown(false); // a new seat starts with the hand down
     document.title = `${state.title} — Slice`;
     els.title.textContent = state.title;
     show('room');
@@ -286,6 +293,7 @@ function start() {
     people.setHost(state.isAdmin);
     people.showSettings(state.settings);
     if (data.isRecording) banner.show(data.recordingHostName);
+    else banner.hide(); // a recording that stopped while this page was away
   });
 
   socket.on('participant:joined', (p) => {
@@ -307,7 +315,7 @@ function start() {
     const { participantId } = update;
     if (participantId === state.me) {
       if ('isHandRaised' in update) setHandShown(Boolean(update.isHandRaised));
-      grid.update('local', { isMuted: state.muted, isVideoOff: state.videoOff, isHandRaised: state.hand, isAdmin: state.isAdmin });
+      updateLocalTile();
       return;
     }
     const p = state.participants.get(participantId);
@@ -320,9 +328,12 @@ function start() {
     people.render();
   });
 
-  socket.on('signal:offer', ({ from, offer } = {}) => mesh.handleOffer(from, offer));
-  socket.on('signal:answer', ({ from, answer } = {}) => mesh.handleAnswer(from, answer));
-  socket.on('signal:ice-candidate', ({ from, candidate } = {}) => mesh.handleCandidate(from, candidate));
+  // Signals only from someone seated now: a late offer from a seat that has gone would open a
+  // connection that nothing ever closes.
+  const seated = (from) => state.phase === 'in' && state.participants.has(from);
+  socket.on('signal:offer', ({ from, offer } = {}) => { if (seated(from)) mesh.handleOffer(from, offer); });
+  socket.on('signal:answer', ({ from, answer } = {}) => { if (seated(from)) mesh.handleAnswer(from, answer); });
+  socket.on('signal:ice-candidate', ({ from, candidate } = {}) => { if (seated(from)) mesh.handleCandidate(from, candidate); });
 
   socket.on('chat:message', (message = {}) => {
     chat.add(message, message.from === state.me);
@@ -367,9 +378,9 @@ function start() {
   });
 
   // ---- controls --------------------------------------------------------------------------
-  for (const emoji of REACTIONS) {
+  for (const [emoji, words] of REACTIONS) {
     els.reactions.append(h('button', {
-      type: 'button', class: 'reaction', 'data-testid': 'reaction-button', 'data-emoji': emoji, 'aria-label': `React ${emoji}`,
+      type: 'button', class: 'reaction', 'data-testid': 'reaction-button', 'data-emoji': emoji, 'aria-label': `React: ${words}`, title: words,
       onclick: () => socket.emit('react', { emoji }),
     }, emoji));
   }
@@ -431,7 +442,7 @@ function start() {
     media.setMuted(muted);
     els.micButton.textContent = muted ? 'Unmute' : 'Mute';
     els.micButton.setAttribute('aria-pressed', String(muted));
-    grid.update('local', { isMuted: muted, isVideoOff: state.videoOff, isHandRaised: state.hand, isAdmin: state.isAdmin });
+    updateLocalTile();
     if (tell && state.phase === 'in') {
       socket.emit('media:toggle-audio', { isMuted: muted });
       if (!muted && state.hand) socket.emit('raise-hand', { isHandRaised: false });
@@ -444,7 +455,7 @@ function start() {
     media.setVideoOff(off);
     els.cameraButton.textContent = off ? 'Start video' : 'Stop video';
     els.cameraButton.setAttribute('aria-pressed', String(off));
-    grid.update('local', { isMuted: state.muted, isVideoOff: off, isHandRaised: state.hand, isAdmin: state.isAdmin });
+    updateLocalTile();
     if (tell && state.phase === 'in') socket.emit('media:toggle-video', { isVideoOff: off });
   }
 
@@ -452,7 +463,16 @@ function start() {
     state.sharing = on;
     els.shareButton.textContent = on ? 'Stop sharing' : 'Share screen';
     els.shareButton.setAttribute('aria-pressed', String(on));
+    updateLocalTile();
     if (state.phase === 'in') socket.emit('media:screen-share', { isScreenSharing: on });
+  }
+
+  // Your own tile: what you send (a shared screen shows even with the camera off).
+  function updateLocalTile() {
+    grid.update('local', {
+      isMuted: state.muted || !media.mic, isVideoOff: state.videoOff || !media.camera, isHandRaised: state.hand,
+      isScreenSharing: state.sharing, isAdmin: state.isAdmin,
+    });
   }
 
   function setHandShown(raised) {
@@ -466,7 +486,7 @@ function start() {
     if (tile) {
       tile.video.srcObject = null;
       grid.setStream('local', media.stream);
-      grid.update('local', { isMuted: state.muted, isVideoOff: state.videoOff || !media.camera, isHandRaised: state.hand, isAdmin: state.isAdmin });
+      updateLocalTile();
     }
     els.preview.srcObject = media.stream;
   }
@@ -480,11 +500,12 @@ function start() {
     people.render();
   }
 
+  // Everyone else's seat and connection; the waiting queue stays (waiters keep their sockets while
+  // a host's socket re-joins, and the server does not send the queue again).
   function dropRemotes() {
     mesh.closeAll();
     grid.removeRemotes();
     state.participants.clear();
-    people.clearWaiting();
     people.render();
   }
 
@@ -492,6 +513,7 @@ function start() {
     state.phase = 'gone';
     clearInterval(timer);
     dropRemotes();
+    people.clearWaiting();
     grid.destroy();
     media.stop();
     banner.hide();
@@ -511,6 +533,8 @@ function start() {
   }
 
   function togglePanel(panel, button, open = panel.hidden) {
+    // Closing a panel that holds the focus hands it back to the button that opened it.
+    if (!open && !panel.hidden && panel.contains(document.activeElement)) button.focus();
     panel.hidden = !open;
     button.setAttribute('aria-expanded', String(open));
     if (open && panel === els.chatPanel) {
