@@ -55,6 +55,9 @@ class Publisher:
             if ev.participant.is_admin:
                 await sio.enter_room(sid, hosts_room(room))
             await sio.emit("joined", wire.joined(ev), to=sid)
+            for position, entry in enumerate(ev.waiting, start=1):  # a host: the queue so far
+                await sio.emit("waiting-room:participant-waiting",
+                               wire.participant_queued(entry.sid, entry.name, position), to=sid)
             await sio.emit("participant:joined", wire.participant_joined(ev), room=room, skip_sid=sid)
         elif isinstance(ev, ParticipantLeft):
             sid = ev.participant.sid

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .ids import MeetingId, OwnerId, ParticipantId, Sid
-from .model import AttendanceRecord, LeaveReason, Participant
+from .model import AttendanceRecord, LeaveReason, Participant, WaitingEntry
 from .settings import Settings
 
 
@@ -45,6 +45,9 @@ class ParticipantJoined(MeetingEvent):
     recording_host_name: str
     participant_count: int
     replaced: Participant | None = None
+    # For a host: who is queued right now, oldest first, so its page can list them (the queue's
+    # ``participant-waiting`` events went out before this host was in the hosts' room).
+    waiting: tuple[WaitingEntry, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,7 @@ class Meeting(MeetingDoor, MeetingActivity, MeetingCollaboration):
             recording_host_name=self.recording_host_name,
             participant_count=len(self.participants),
             replaced=replaced,
+            waiting=tuple(self.waiting.entries.values()) if admin else (),
         )
 
     def leave(self, sid: Sid, now_ms: int) -> list[MeetingEvent]:

@@ -96,13 +96,18 @@ def denied(_: Denied) -> Payload:
     return {"message": DENIED_MESSAGE}
 
 
+def participant_queued(sid: str, name: str, count: int) -> Payload:
+    """A waiter as hosts see it; ``count``: the queue's length once this one was queued."""
+    return {"socketId": sid, "name": name, "count": count}
+
+
 def participant_waiting(ev: WaitingAdded | WaitingRemoved | Admitted | Denied) -> Payload:
     """``waiting-room:participant-waiting`` to the room (hosts show the queue).
 
     A waiter who disconnected is announced with an empty name, as onepizza does.
     """
     if isinstance(ev, WaitingAdded):
-        return {"socketId": ev.sid, "name": ev.name, "count": ev.count}
+        return participant_queued(ev.sid, ev.name, ev.count)
     name = "" if isinstance(ev, WaitingRemoved) else ev.name
     return {"socketId": ev.sid, "name": name, "count": ev.count, "removed": True}
 

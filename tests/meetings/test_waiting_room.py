@@ -193,3 +193,29 @@ async def test_an_invite_passes_the_waiting_room_once(api: TestClient) -> None:
         refusal = await copycat.refused("join-meeting", {**join_payload(meeting, "Copy"), "invite": token})
         assert refusal == error("Invite link is invalid or has expired", "invite_invalid", "join-meeting")
         assert await seated_names(api, meeting) == ["Ivy"]
+
+
+async def test_a_host_who_arrives_after_the_queue_formed_is_told_who_waits(api: TestClient) -> None:
+    """The queue's announcements went out before this host sat down: ``joined`` is followed by one
+    ``participant-waiting`` per waiter, oldest first, to that host only; a guest joining hears none."""
+    meeting = await new_meeting(api, waitingRoom=True)
+    async with bots(api, 4) as (gina, walt, host, late_host):
+        await queue(gina, meeting, "Gina")
+        await queue(walt, meeting, "Walt")
+        await join_as_host(host, meeting, "Host")
+        queued = [{"socketId": gina.sio.get_sid(), "name": "Gina", "count": 1},
+                  {"socketId": walt.sio.get_sid(), "name": "Walt", "count": 2}]
+        await host.wait_for("waiting-room:participant-waiting", 2)
+        assert host.got("waiting-room:participant-waiting") == queued
+        assert host.names().index("joined") < host.names().index("waiting-room:participant-waiting")
+
+        await host.sio.emit("waiting-room:admit", {"meetingId": meeting["id"], "socketId": gina.sio.get_sid()})
+        await gina.wait_for("waiting-room:admitted")
+        await gina.join(meeting["id"], "Gina")
+        await host.sio.emit("leave-meeting")
+        await join_as_host(late_host, meeting, "Late host")
+        assert await late_host.wait_for("waiting-room:participant-waiting") == {
+            "socketId": walt.sio.get_sid(), "name": "Walt", "count": 1}
+        await quiet()
+        assert len(late_host.got("waiting-room:participant-waiting")) == 1
+        assert gina.got("waiting-room:participant-waiting") == []
