@@ -18,7 +18,7 @@
 //     waiting-list, waiting-row, waiting-count, admit-button, deny-button, end-meeting, host-status
 //   gone-screen, gone-title, gone-message, rejoin-button
 import { api, duration, h, meetingIdFrom, say } from '../common.js';
-import { Chat } from './chat.js';
+import { Chat, shareFile } from './chat.js';
 import { Grid } from './grid.js';
 import { LocalMedia } from './media.js';
 import { notify, RecordingBanner } from './notices.js';
@@ -263,6 +263,7 @@ function start() {
     state.phase = 'in';
     state.me = data.participantId;
     state.isAdmin = Boolean(data.isAdmin);
+    byId('chat-share').hidden = !(state.isAdmin && state.adminToken);
     state.title = data.title || 'Meeting';
     state.settings = data.settings || {};
     if (!rejoin) {
@@ -342,6 +343,27 @@ function start() {
       els.chatUnread.textContent = String(state.unread);
       els.chatUnread.hidden = false;
     }
+  });
+
+  socket.on('chat:file', (shared = {}) => {
+    chat.file(shared);
+    if (els.chatPanel.hidden) {
+      state.unread += 1;
+      els.chatUnread.textContent = String(state.unread);
+      els.chatUnread.hidden = false;
+    }
+  });
+
+  // Hosts share files (their x-admin-token authorises the upload); everyone can open shared ones.
+  const fileInput = byId('chat-file');
+  byId('chat-file-button').addEventListener('click', () => fileInput.click());
+  fileInput.addEventListener('change', async () => {
+    const [file] = fileInput.files;
+    fileInput.value = '';
+    if (!file) return;
+    chat.system(`Sending ${file.name}…`);
+    const failure = await shareFile(meetingId, file, state.name, state.adminToken);
+    if (failure) chat.system(`${file.name} was not shared: ${failure}`);
   });
 
   socket.on('react', ({ participantId, emoji } = {}) => {
