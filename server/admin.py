@@ -14,6 +14,7 @@ import socketio
 
 from server.accounts import normalise_email
 from server.services import Services
+from server.site_settings_rules import PLAIN_NUMBER
 from store.errors import Conflict, InvalidInput, NotFound
 from store.mongo.api_keys import masked
 from store.mongo.database import iso
@@ -118,7 +119,9 @@ class AdminService:
             )
         await self.s.api_keys.revoke_all(user_id)
         await self._cut_off(user_id)
+        await self.s.webhooks.delete_for_tenant(user_id, None)  # a company's hooks stay with the company
         await self.s.accounts.delete_user(user_id)
+        await self.db.api_keys.delete_many({"user_id": user_id})  # revoked above, so a crash before here is safe
 
     async def _cut_off(self, user_id: int) -> None:
         await self.s.sessions.destroy_all(user_id)
@@ -209,6 +212,7 @@ class AdminService:
         """Members become personal accounts (the balance stays with the company row, which goes)."""
         if await self.s.accounts.company(company_id) is None:
             raise NotFound("Company not found", code="company_not_found")
+        await self.s.webhooks.delete_for_tenant(None, company_id)
         await self.db.users.update_many({"company_id": company_id}, {"$set": {"company_id": None}})
         await self.db.companies.delete_one({"_id": company_id})
 
@@ -233,8 +237,9 @@ def grant_micros(amount: object) -> int:
     """A grant in micro-dollars: a positive number (JSON number or numeric string) up to $100 000."""
     if isinstance(amount, bool) or not isinstance(amount, int | float | str) or len(str(amount)) > 40:
         raise InvalidInput("amountUsd must be a positive number", code="invalid_amount")
+    text = repr(amount) if isinstance(amount, float) else str(amount).strip()
     try:
-        value = Decimal(repr(amount) if isinstance(amount, float) else str(amount).strip())
+        value = Decimal(text) if PLAIN_NUMBER.match(text) else Decimal("NaN")
     except InvalidOperation:
         raise InvalidInput("amountUsd must be a positive number", code="invalid_amount") from None
     if not value.is_finite() or value <= 0:

@@ -89,6 +89,8 @@ class Settings:
     webhook_retry_scale: float = 1.0
     webhook_timeout_seconds: float = 5.0
     webhook_poll_interval_seconds: float = 5.0
+    # Delivered and failed webhook deliveries older than this are pruned (pending ones are kept).
+    webhook_delivery_retention_days: int = 30
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -142,6 +144,7 @@ class Settings:
             webhook_retry_scale=_float(env, "WEBHOOK_RETRY_SCALE", 1.0),
             webhook_timeout_seconds=_float(env, "WEBHOOK_TIMEOUT_SECONDS", 5.0),
             webhook_poll_interval_seconds=_float(env, "WEBHOOK_POLL_INTERVAL_SECONDS", 5.0),
+            webhook_delivery_retention_days=_int(env, "WEBHOOK_DELIVERY_RETENTION_DAYS", 30),
             analytics_retention_days=_int(env, "ANALYTICS_RETENTION_DAYS", 90),
         )
         settings.check()

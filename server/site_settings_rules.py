@@ -7,6 +7,7 @@ any is written, so a rejected change leaves nothing half-applied.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,6 +23,8 @@ BOOLEAN_KEYS = (
 )
 MICRO = Decimal(1).scaleb(-6)
 AMOUNT_TEXT_MAX = 40
+PLAIN_NUMBER = re.compile(r"^[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?\Z")
+"""What a number may look like: ``Decimal`` alone also reads "1_000" and non-ASCII digits."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ def _decimal(key: str, value: object) -> Decimal:
         raise InvalidInput(f"{key} must be a non-negative number", code="invalid_setting")
     text = repr(value) if isinstance(value, float) else str(value).strip()
     try:
-        amount = Decimal(text) if len(text) <= AMOUNT_TEXT_MAX else Decimal("NaN")
+        amount = Decimal(text) if len(text) <= AMOUNT_TEXT_MAX and PLAIN_NUMBER.match(text) else Decimal("NaN")
     except InvalidOperation:
         amount = Decimal("NaN")
     if not amount.is_finite() or amount < 0:

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 import aiohttp
 
 MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+BLOCK_MAX = 10**15
+"""Far beyond any chain's height: a node claiming more is wrong, not ahead."""
 
 
 class RpcError(Exception):
@@ -32,6 +34,16 @@ def redacted(url: str) -> str:
     return f"{parts.scheme}://{host}{port}" if parts.scheme and host else "(invalid url)"
 
 
+async def _body(resp: aiohttp.ClientResponse, where: str) -> bytes:
+    """The whole answer, refused past the cap (``content.read(n)`` returns only what has arrived)."""
+    raw = bytearray()
+    async for chunk in resp.content.iter_chunked(64 * 1024):
+        raw += chunk
+        if len(raw) > MAX_RESPONSE_BYTES:
+            raise RpcError(f"{where}: answer too large")
+    return bytes(raw)
+
+
 class EthRpc:
     def __init__(self, session: aiohttp.ClientSession, timeout_seconds: float = 10.0) -> None:
         self.session = session
@@ -45,9 +57,7 @@ class EthRpc:
             async with self.session.post(url, json=payload, timeout=self.timeout) as resp:
                 if resp.status != 200:
                     raise RpcError(f"{where}: HTTP {resp.status}")
-                raw = await resp.content.read(MAX_RESPONSE_BYTES + 1)
-                if len(raw) > MAX_RESPONSE_BYTES:
-                    raise RpcError(f"{where}: answer too large")
+                raw = await _body(resp, where)
         except RpcError:
             raise
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
@@ -61,6 +71,8 @@ class EthRpc:
         if body.get("error") is not None:
             error = body["error"]
             code = error.get("code") if isinstance(error, dict) else None
+            if not isinstance(code, int) or isinstance(code, bool) or abs(code) > 2**31:
+                code = None  # the node's text is not ours to log (it may echo the URL's key, or be huge)
             raise RpcError(f"{where}: JSON-RPC error {code}")
         if "result" not in body:
             raise RpcError(f"{where}: no result")
@@ -68,7 +80,10 @@ class EthRpc:
 
     async def block_number(self, url: str) -> int:
         result = await self.call(url, "eth_blockNumber", [])
-        return quantity(result, "eth_blockNumber")
+        height = quantity(result, "eth_blockNumber")
+        if height > BLOCK_MAX:
+            raise RpcError("eth_blockNumber: absurd block height")  # would walk the checkpoint past the chain
+        return height
 
     async def logs(self, url: str, log_filter: dict[str, Any]) -> list[dict[str, Any]]:
         result = await self.call(url, "eth_getLogs", [log_filter])

@@ -38,6 +38,8 @@ TX_HASH = re.compile(r"^0x[0-9a-fA-F]{64}$")
 TOPIC = re.compile(r"^0x[0-9a-fA-F]{64}$")
 # A credit must fit a MongoDB int64; USDC's 6 decimals are exactly micro-dollars.
 MAX_MICROS = 2**63 - 1
+LOG_INDEX_MAX = 2**31 - 1
+"""A log's position in its block; a larger one is bogus and could not be stored (int64) anyway."""
 
 
 def address_topic(address: str) -> str:
@@ -72,7 +74,7 @@ def transfer_of(entry: dict[str, Any], contract: str) -> Transfer | None:
         block = quantity(entry.get("blockNumber"), "blockNumber")
     except RpcError:
         return None
-    if not 0 < amount <= MAX_MICROS:
+    if not 0 < amount <= MAX_MICROS or log_index > LOG_INDEX_MAX:
         return None
     return Transfer(tx_hash.lower(), log_index, block, "0x" + topics[2][-40:].lower(), amount)
 

@@ -37,6 +37,9 @@ LEASE_MARGIN_S = 30
 BATCH = 8
 """Deliveries sent concurrently: one slow receiver (up to the timeout) does not hold up the rest."""
 ERROR_MAX = 200
+PRUNE_EVERY_S = 3600.0
+"""Finished deliveries past ``webhook_delivery_retention_days`` are deleted at start-up and then hourly."""
+DAY_MS = 86_400_000
 USER_AGENT = "Slice-Webhooks/1"
 
 
@@ -72,9 +75,11 @@ def retry_delay_s(attempt_in_round: int, scale: float, retry_after_s: float | No
 
 
 def _retry_after(raw: str | None) -> float | None:
-    if raw is None or not raw.strip().isdigit():
+    """Delay-seconds only (an HTTP date is ignored: the backoff applies); ASCII, or float() may refuse it."""
+    text = (raw or "").strip()
+    if not (text.isascii() and text.isdigit()):
         return None
-    return float(raw.strip())
+    return float(text)
 
 
 class DeliveryWorker:
@@ -87,6 +92,7 @@ class DeliveryWorker:
         self.wake = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
         self.session: aiohttp.ClientSession | None = None
+        self.pruned_at: float | None = None
 
     def poke(self) -> None:
         """Something was enqueued: send it now rather than at the next poll."""
@@ -118,6 +124,7 @@ class DeliveryWorker:
             try:
                 if self.before_round is not None:
                     await self.before_round()
+                await self.prune()
                 while await self.run_batch():
                     pass
             except Exception:
@@ -126,6 +133,16 @@ class DeliveryWorker:
                 await asyncio.wait_for(self.wake.wait(), self.settings.webhook_poll_interval_seconds)
             except TimeoutError:
                 pass
+
+    async def prune(self) -> None:
+        """Keeps the outbox bounded: what was delivered or gave up is only history after a while."""
+        if self.pruned_at is not None and time.monotonic() - self.pruned_at < PRUNE_EVERY_S:
+            return
+        self.pruned_at = time.monotonic()
+        cutoff = now_ms() - self.settings.webhook_delivery_retention_days * DAY_MS
+        removed = await self.store.prune_finished(cutoff)
+        if removed:
+            log.info("old webhook deliveries pruned", extra={"count": removed})
 
     async def run_batch(self) -> bool:
         """Claim and send up to ``BATCH`` due deliveries; False when none was due."""

@@ -72,7 +72,7 @@ def _service(request: web.Request) -> WebhookService:
 
 def _hook_id(request: web.Request) -> int:
     raw = request.match_info["webhookId"]
-    if not raw.isdigit() or len(raw) > 18:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # isdigit() alone lets "²" through to int()
         raise NotFound("Webhook not found", code="webhook_not_found")
     return int(raw)
 
@@ -80,7 +80,7 @@ def _hook_id(request: web.Request) -> int:
 def _limit(raw: str | None) -> int:
     if raw is None:
         return DELIVERIES_DEFAULT
-    if not raw.isdigit() or not 1 <= int(raw) <= DELIVERIES_MAX:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3 or not 1 <= int(raw) <= DELIVERIES_MAX:
         raise InvalidInput(f"limit must be an integer from 1 to {DELIVERIES_MAX}", code="invalid_limit")
     return int(raw)
 

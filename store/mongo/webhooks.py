@@ -30,10 +30,14 @@ def tenant_filter(user_id: int | None, company_id: int | None) -> dict[str, Any]
 
 
 def visible_filter(user_id: int, company_id: int | None) -> dict[str, Any]:
-    """What a caller may list and manage: hooks they made, and their company's (as the original)."""
+    """What a caller may list and manage: their own personal hooks, and their current company's.
+
+    Not "every hook they made" (the original): a hook made for a company is the company's, so a
+    member who leaves it no longer sees its deliveries (meeting titles, participant names)."""
+    own = {"user_id": user_id, "company_id": None}
     if company_id is None:
-        return {"user_id": user_id}
-    return {"$or": [{"user_id": user_id}, {"company_id": company_id}]}
+        return own
+    return {"$or": [own, {"company_id": company_id}]}
 
 
 def new_delivery_id() -> str:
@@ -83,6 +87,11 @@ class WebhookStore:
         await self.hooks.delete_one({"_id": hook_id})
         await self.deliveries.delete_many({"webhook_id": hook_id})
 
+    async def delete_for_tenant(self, user_id: int | None, company_id: int | None) -> None:
+        """A deleted user's personal hooks, or a dissolved company's: the account is gone, so are they."""
+        for doc in [doc async for doc in self.hooks.find(tenant_filter(user_id, company_id), {"_id": 1})]:
+            await self.delete_hook(doc["_id"])
+
     # -- the outbox ----------------------------------------------------------------------------
 
     async def enqueue(self, doc: Delivery) -> bool:
@@ -124,6 +133,13 @@ class WebhookStore:
     async def drop(self, claimed: Delivery) -> None:
         """The hook is gone or switched off: nothing to send."""
         await self.deliveries.delete_one({"_id": claimed["_id"], "lease_id": claimed["lease_id"]})
+
+    async def prune_finished(self, created_before_ms: int) -> int:
+        """Delivered and failed deliveries made before the cut-off go; pending ones stay until they finish."""
+        result = await self.deliveries.delete_many(
+            {"status": {"$in": ["delivered", "failed"]}, "created_at_ms": {"$lt": created_before_ms}}
+        )
+        return result.deleted_count
 
     async def for_hook(self, hook_id: int, limit: int) -> list[Delivery]:
         cursor = self.deliveries.find({"webhook_id": hook_id}).sort("created_at_ms", -1).limit(limit)

@@ -46,6 +46,7 @@ class FakeNode:
         self.paths: list[str] = []
         self.block_number_calls = 0
         self.fail_next = 0  # answer this many requests with HTTP 502, then recover
+        self.error_code: Any = None  # when set, every call gets a JSON-RPC error with this "code"
         self.failed = 0
         self.problems: list[str] = []
         self.tx_numbers = itertools.count(1)
@@ -73,6 +74,9 @@ class FakeNode:
             self.failed += 1
             return web.Response(status=502, text="bad gateway")
         call = await request.json()
+        if self.error_code is not None:
+            return web.json_response({"jsonrpc": "2.0", "id": call.get("id"),
+                                      "error": {"code": self.error_code, "message": "nope"}})
         if call.get("jsonrpc") != "2.0" or "id" not in call:
             self.problems.append(f"not JSON-RPC 2.0: {call}")
         if call["method"] == "eth_blockNumber":

@@ -46,6 +46,8 @@ class Receiver:
         self.port = port
         self.requests: list[Received] = []
         self.plan: list[int | str] = []
+        self.retry_after: str | None = None
+        """Sent as ``Retry-After`` with every 429."""
         self.runner: web.AppRunner | None = None
 
     @property
@@ -73,7 +75,8 @@ class Receiver:
             await asyncio.sleep(HANG_S)
             action = 200
         assert isinstance(action, int)
-        return web.Response(status=action, text="ok")
+        headers = {"Retry-After": self.retry_after} if action == 429 and self.retry_after is not None else None
+        return web.Response(status=action, text="ok", headers=headers)
 
     def of(self, event: str) -> list[Received]:
         return [r for r in self.requests if r.event == event]
