@@ -179,11 +179,15 @@ class AdminService:
         if user is None:
             raise NotFound("User not found", code="user_not_found")
         shown = format_usd(micros, 2)
-        await self.s.ledger.credit(
+        key = f"admin_grant:{idempotency_key or uuid.uuid4().hex}"
+        entry = await self.s.ledger.credit(
             user_id=user["_id"], company_id=user.get("company_id"), amount_micros=micros, type="admin_grant",
-            description=note or f"Admin credit grant to {user['email']}",
-            key=f"admin_grant:{idempotency_key or uuid.uuid4().hex}",
+            description=note or f"Admin credit grant to {user['email']}", key=key,
         )
+        if entry is None and idempotency_key:  # a repeat: only of the same grant, else say so
+            earlier = await self.db.credit_transactions.find_one({"key": key})
+            if earlier is not None and (earlier["user_id"] != user["_id"] or earlier["amount_micros"] != micros):
+                raise Conflict("idempotencyKey was already used for a different grant", code="idempotency_key_reused")
         return f"Credited ${shown} to {user['email']}"
 
     # -- companies --------------------------------------------------------------

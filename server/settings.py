@@ -38,20 +38,20 @@ class Settings:
     app_url: str = "http://localhost:3000"
     allowed_origins: tuple[str, ...] = ()
     allowed_frame_ancestors: str = "'self'"
-    session_secret: str = DEFAULT_SESSION_SECRET
+    session_secret: str = field(default=DEFAULT_SESSION_SECRET, repr=False)
     admin_email: str | None = None
-    admin_password: str | None = None
-    resend_api_key: str | None = None
+    admin_password: str | None = field(default=None, repr=False)
+    resend_api_key: str | None = field(default=None, repr=False)
     mail_from: str = "Slice <noreply@slice.local>"
-    stripe_secret_key: str | None = None
-    stripe_webhook_secret: str | None = None
+    stripe_secret_key: str | None = field(default=None, repr=False)
+    stripe_webhook_secret: str | None = field(default=None, repr=False)
     stripe_price_id: str | None = None
     stripe_api_base: str | None = None
     turn_urls: tuple[str, ...] = ()
     turn_username: str = ""
-    turn_credential: str = ""
-    crypto_mnemonic: str | None = None
-    eth_rpc_url: str | None = None
+    turn_credential: str = field(default="", repr=False)
+    crypto_mnemonic: str | None = field(default=None, repr=False)
+    eth_rpc_url: str | None = field(default=None, repr=False)
     # USDC deposits (server/usdc_watcher.py): the token contract, how deep a block must be before its
     # transfers count, how often to poll, the widest eth_getLogs block range, and where the first run
     # starts (unset: at the current confirmed head, never from genesis).
@@ -60,10 +60,10 @@ class Settings:
     usdc_poll_seconds: float = 15.0
     usdc_max_block_range: int = 2000
     usdc_start_block: int | None = None
-    mongodb_url: str | None = None
+    mongodb_url: str | None = field(default=None, repr=False)
     mongodb_db: str = "slice"
     data_dir: Path = Path("data")
-    redis_url: str | None = None
+    redis_url: str | None = field(default=None, repr=False)
     trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     rate_limits: RateLimits = field(default_factory=RateLimits)
     max_body_bytes: int = 1024 * 1024
@@ -85,7 +85,7 @@ class Settings:
     # check (development and tests only). The secret key encrypts endpoint secrets at rest (default:
     # derived from SESSION_SECRET). The retry scale multiplies the ~24 h backoff schedule (tests shrink it).
     webhook_allow_private: bool = False
-    webhook_secret_key: str | None = None
+    webhook_secret_key: str | None = field(default=None, repr=False)
     webhook_retry_scale: float = 1.0
     webhook_timeout_seconds: float = 5.0
     webhook_poll_interval_seconds: float = 5.0

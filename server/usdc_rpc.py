@@ -54,7 +54,8 @@ class EthRpc:
         payload = {"jsonrpc": "2.0", "id": next(self.ids), "method": method, "params": params}
         where = f"{method} at {redacted(url)}"
         try:
-            async with self.session.post(url, json=payload, timeout=self.timeout) as resp:
+            # No redirects: the configured URL is the node; a 3xx is an error, not a hop elsewhere.
+            async with self.session.post(url, json=payload, timeout=self.timeout, allow_redirects=False) as resp:
                 if resp.status != 200:
                     raise RpcError(f"{where}: HTTP {resp.status}")
                 raw = await _body(resp, where)

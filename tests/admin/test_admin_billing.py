@@ -26,6 +26,12 @@ async def test_credit_grants_transactions_and_topups(start_server: StartServer, 
             await ok(await api.post("/admin/api/billing/credit",
                                     json={"email": plain["email"], "amountUsd": 0.25, "idempotencyKey": "abc"}))
         assert (await ok(await plain["browser"].get("/api/auth/me")))["balance"] == "17.7500"
+        # The same key for another user or amount is not that grant: refused, nothing credited.
+        for other in ({"email": owner["email"], "amountUsd": 0.25}, {"email": plain["email"], "amountUsd": 0.5}):
+            resp = await api.post("/admin/api/billing/credit", json={**other, "idempotencyKey": "abc"})
+            assert await error_of(resp) == (409, "idempotencyKey was already used for a different grant")
+        assert (await ok(await plain["browser"].get("/api/auth/me")))["balance"] == "17.7500"
+        assert (await ok(await owner["browser"].get("/api/auth/me")))["company_credits"] == "6.0000"
 
         cases = [({"email": plain["email"]}, (400, "email and amountUsd required")),
                  ({"amountUsd": 5}, (400, "email and amountUsd required")),

@@ -116,3 +116,20 @@ async def test_settings_parse_turn_urls() -> None:
     settings = Settings.from_env({"TURN_URLS": " turn:a.example:3478 , turns:b.example:5349,,", "TURN_USERNAME": "u"})
     assert settings.turn_urls == ("turn:a.example:3478", "turns:b.example:5349")
     assert settings.turn_username == "u" and settings.turn_credential == ""
+
+
+def test_settings_never_print_their_secrets() -> None:
+    """A Settings in a log line or a traceback must not carry keys, passwords or the mnemonic."""
+    secrets = {
+        "SESSION_SECRET": "session-secret-" + "s" * 20, "ADMIN_PASSWORD": "admin-password-value",
+        "RESEND_API_KEY": "re_resend_key_value", "STRIPE_SECRET_KEY": "sk_test_stripe_value",
+        "STRIPE_WEBHOOK_SECRET": "whsec_stripe_value", "TURN_CREDENTIAL": "turn-credential-value",
+        "CRYPTO_MNEMONIC": "abandon abandon about", "ETH_RPC_URL": "https://node.example/v3/rpc-key-value",
+        "WEBHOOK_SECRET_KEY": "webhook-secret-key-value", "MONGODB_URL": "mongodb://user:db-password@db.example",
+        "REDIS_URL": "redis://:redis-password@cache.example",
+    }
+    settings = Settings.from_env(secrets)
+    assert settings.stripe_secret_key == "sk_test_stripe_value"  # read, just not printed
+    printed = repr(settings)
+    for name, value in secrets.items():
+        assert value not in printed, name

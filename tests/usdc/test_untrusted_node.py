@@ -6,9 +6,12 @@ import logging
 from typing import Any
 
 import pytest
+from aiohttp import ClientSession, web
+from aiohttp.test_utils import TestServer
 from pymongo.asynchronous.database import AsyncDatabase
 
 from server.settings import Settings
+from server.usdc_rpc import EthRpc, RpcError
 from tests.conftest import StartServer, eventually
 from tests.http.http_support import database
 from tests.usdc.support import (
@@ -99,3 +102,25 @@ async def test_a_node_error_is_logged_without_what_the_node_put_in_it(
         node.error_code = None
         await quick_user(api, api.session)
         await reaches(db, 97)  # and it goes on once the node recovers
+
+
+async def test_the_node_client_does_not_follow_redirects() -> None:
+    """A redirect from the configured node would send our JSON-RPC calls (and trust) somewhere else."""
+    calls: list[str] = []
+
+    async def moved(request: web.Request) -> web.Response:
+        raise web.HTTPTemporaryRedirect("/elsewhere")
+
+    async def elsewhere(request: web.Request) -> web.Response:
+        calls.append(request.path)
+        return web.json_response({"jsonrpc": "2.0", "id": 1, "result": "0x10"})
+
+    app = web.Application()
+    app.router.add_post("/rpc", moved)
+    app.router.add_post("/elsewhere", elsewhere)
+    async with TestServer(app, host="127.0.0.1") as server, ClientSession() as session:
+        rpc = EthRpc(session)
+        assert await rpc.call(str(server.make_url("/elsewhere")), "eth_blockNumber", []) == "0x10"
+        with pytest.raises(RpcError, match="HTTP 307"):
+            await rpc.call(str(server.make_url("/rpc")), "eth_blockNumber", [])
+    assert calls == ["/elsewhere"]

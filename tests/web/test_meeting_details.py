@@ -43,6 +43,15 @@ MARKUP_NAME = "<img src=x onerror=alert(1)><i>Bob</i>"
 MARKUP_CHAT = "<script>alert(1)</script><b>bold?</b>"
 
 
+NOTICE_COVERS_CHAT_HEADING = """() => {
+  const head = document.getElementById('chat-heading').getBoundingClientRect();
+  return [...document.querySelectorAll('[data-testid=notice]')].some((notice) => {
+    const r = notice.getBoundingClientRect();
+    return r.width > 0 && r.bottom > head.top && r.top < head.bottom && r.right > head.left && r.left < head.right;
+  });
+}"""
+
+
 async def instrumented(chromium: Browser, url: str, **context: Any) -> Page:
     page = await new_page(chromium, "", **context)
     await page.context.add_init_script(INSTRUMENT)
@@ -157,6 +166,9 @@ async def test_two_pages_signal_share_record_and_clean_up(web: TestClient, chrom
     # Bob's phone-width page has no horizontal scroll, with the chat open and closed.
     width = "() => document.documentElement.scrollWidth <= window.innerWidth"
     assert await bob.evaluate(width)
+    # Its notices (Rita joined / left) do not cover the open chat panel's heading.
+    await expect(bob.get_by_test_id("notice").last).to_be_visible()
+    assert not await bob.evaluate(NOTICE_COVERS_CHAT_HEADING)
     await screenshot(bob, "join-phone-chat")
     await bob.keyboard.press("Escape")
     await expect(bob.get_by_test_id("chat-panel")).to_be_hidden()
