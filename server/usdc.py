@@ -52,7 +52,7 @@ async def usdc_context(app: web.Application) -> AsyncIterator[None]:
     addresses = await DepositAddresses.build(settings.crypto_mnemonic, services.database, services.usdc)
     watcher = None
     if settings.crypto_mnemonic and settings.eth_rpc_url:
-        watcher = DepositWatcher(settings, services.usdc, services.ledger)
+        watcher = DepositWatcher(settings, services.usdc, services.ledger, services.accounts)
         await watcher.start()
         log.info("USDC deposit watcher started", extra={"confirmations": settings.usdc_confirmations})
     app[USDC] = Usdc(addresses, watcher)

@@ -22,6 +22,7 @@ import aiohttp
 
 from server.settings import Settings
 from server.usdc_rpc import EthRpc, RpcError, quantity, redacted
+from store.mongo.accounts import Accounts
 from store.mongo.ledger import Ledger
 from store.mongo.usdc import UsdcStore
 from store.rooms.billing import format_usd
@@ -80,10 +81,11 @@ def transfer_of(entry: dict[str, Any], contract: str) -> Transfer | None:
 
 
 class DepositWatcher:
-    def __init__(self, settings: Settings, store: UsdcStore, ledger: Ledger) -> None:
+    def __init__(self, settings: Settings, store: UsdcStore, ledger: Ledger, accounts: Accounts) -> None:
         self.settings = settings
         self.store = store
         self.ledger = ledger
+        self.accounts = accounts
         self._session: aiohttp.ClientSession | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -162,17 +164,37 @@ class DepositWatcher:
                     found[(transfer.tx_hash, transfer.log_index)] = transfer
         return list(found.values())
 
+    async def _holder(self, owner: dict[str, Any]) -> tuple[int, int | None] | None:
+        """Whose balance a deposit lands on now: a company address's company; a personal address's
+        user, or the company that user has joined since (where their balance went); None once the
+        user is deleted (the deposit is recorded as unclaimed, for the admin)."""
+        if owner["company_id"] is not None:
+            return owner["user_id"], owner["company_id"]
+        user = await self.accounts.get(owner["user_id"])
+        return None if user is None else (owner["user_id"], user.get("company_id"))
+
     async def _credit(self, transfer: Transfer) -> int:
         owner = await self.store.owner(transfer.to)
         if owner is None:
             return 0
+        holder = await self._holder(owner)
+        if holder is None:
+            log.error("USDC deposit to a deleted account's address; not credited",
+                      extra={"tx_hash": transfer.tx_hash, "log_index": transfer.log_index})
+            await self.store.record_deposit({
+                "user_id": owner["user_id"], "company_id": None, "amount_micros": transfer.amount_micros,
+                "tx_hash": transfer.tx_hash, "log_index": transfer.log_index, "wallet_address": owner["address"],
+                "block_number": transfer.block_number, "status": "unclaimed",
+            })
+            return 0
+        user_id, company_id = holder
         entry = await self.ledger.credit(
-            user_id=owner["user_id"], company_id=owner["company_id"], amount_micros=transfer.amount_micros,
+            user_id=user_id, company_id=company_id, amount_micros=transfer.amount_micros,
             type="usdc_deposit", key=f"usdc:{transfer.tx_hash}:{transfer.log_index}", reference_id=transfer.tx_hash,
             description=f"USDC deposit ${format_usd(transfer.amount_micros, places=2)} ({transfer.tx_hash[:10]}…)",
         )
         await self.store.record_deposit({
-            "user_id": owner["user_id"], "company_id": owner["company_id"], "amount_micros": transfer.amount_micros,
+            "user_id": user_id, "company_id": company_id, "amount_micros": transfer.amount_micros,
             "tx_hash": transfer.tx_hash, "log_index": transfer.log_index, "wallet_address": owner["address"],
             "block_number": transfer.block_number, "status": "confirmed",
         })
@@ -180,6 +202,6 @@ class DepositWatcher:
             return 0
         log.info("USDC deposit credited", extra={
             "tx_hash": transfer.tx_hash, "log_index": transfer.log_index, "amount_micros": transfer.amount_micros,
-            "user_id": owner["user_id"], "company_id": owner["company_id"],
+            "user_id": user_id, "company_id": company_id,
         })
         return 1

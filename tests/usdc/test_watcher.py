@@ -161,6 +161,42 @@ async def test_a_company_address_credits_the_company(start_server: StartServer, 
         assert after is not None and after["credits_micros"] == company["credits_micros"] + USD_25
 
 
+async def test_a_personal_address_follows_its_user_into_a_company_and_not_past_deletion(
+        start_server: StartServer, settings: Settings) -> None:
+    """A deposit lands where the user's balance is now: their company's once they joined one. A user
+    deleted since is credited nothing (the deposit is kept as unclaimed for the admin)."""
+    async with fake_node(head=100) as node, database(settings) as db:
+        api = await start_server(**watching(node))
+        async with browser(api) as owner, browser(api) as member, browser(api) as leaver:
+            await sign_up(owner, accountType="company", companyName="Acme")
+            invite = (await (await owner.get("/api/auth/me")).json())["invite_code"]
+            member_email = await sign_up(member)
+            personal = await address_of(member)
+            await sign_up(leaver)
+            gone = await address_of(leaver)
+            resp = await member.post("/api/company/join", json={"inviteCode": invite})
+            assert resp.status == 200, await resp.text()
+        assert personal is not None and gone is not None
+        company = await db.companies.find_one({"name": "Acme"})
+        assert company is not None
+        leaver_doc = await db.users.find_one({"_id": {"$nin": [company["owner_id"]]}, "company_id": {"$in": [None]}})
+        assert leaver_doc is not None
+        await db.users.delete_one({"_id": leaver_doc["_id"]})
+        await reaches(db, 97)
+
+        node.transfer(personal, USD_25, 98)
+        node.transfer(gone, USD_25, 98)
+        node.head = 101
+        await reaches(db, 98)
+        entry, = await deposits(db)
+        assert entry["company_id"] == company["_id"]
+        after = await db.companies.find_one({"_id": company["_id"]})
+        assert after is not None and after["credits_micros"] == company["credits_micros"] + USD_25
+        assert await balance(db, member_email) == 0  # the personal balance moved on joining and stays there
+        unclaimed = await db.usdc_deposits.find_one({"status": "unclaimed"})
+        assert unclaimed is not None and unclaimed["user_id"] == leaver_doc["_id"]
+
+
 async def test_node_errors_are_logged_without_the_url_and_the_watcher_goes_on(
     start_server: StartServer, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
