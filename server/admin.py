@@ -6,6 +6,7 @@ per-request checks in ``handlers/http/request.py`` read ``is_active`` each time.
 """
 from __future__ import annotations
 
+import logging
 import uuid
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,6 +20,8 @@ from store.errors import Conflict, InvalidInput, NotFound
 from store.mongo.api_keys import masked
 from store.mongo.database import iso
 from store.rooms.billing import MICROS_PER_USD, format_usd
+
+log = logging.getLogger(__name__)
 
 LIST_MAX = 200
 RECENT_MAX = 100
@@ -213,12 +216,36 @@ class AdminService:
             raise NotFound("Company not found", code="company_not_found")
 
     async def dissolve(self, company_id: int) -> None:
-        """Members become personal accounts (the balance stays with the company row, which goes)."""
-        if await self.s.accounts.company(company_id) is None:
+        """Members become personal accounts; the company's balance goes to its owner's personal one."""
+        company = await self.s.accounts.company(company_id)
+        if company is None:
             raise NotFound("Company not found", code="company_not_found")
+        await self._return_balance(company)
         await self.s.webhooks.delete_for_tenant(None, company_id)
         await self.db.users.update_many({"company_id": company_id}, {"$set": {"company_id": None}})
         await self.db.companies.delete_one({"_id": company_id})
+
+    async def _return_balance(self, company: dict[str, Any]) -> None:
+        """Two ledger entries, company → owner. Keyed by company, so a dissolve retried after a crash moves
+        what the first attempt took out (read back from its entry), never a second amount."""
+        balance, owner_id = int(company.get("credits_micros", 0)), company.get("owner_id")
+        owner = await self.s.accounts.get(owner_id) if owner_id is not None else None
+        if owner is None:
+            if balance:
+                log.error("dissolved company's owner is gone; its balance is dropped",
+                          extra={"company": company["_id"], "micros": balance})
+            return
+        out_key = f"company_dissolve:{company['_id']}:out"
+        if balance:
+            await self.s.ledger.credit(
+                user_id=owner_id, company_id=company["_id"], amount_micros=-balance, type="company_transfer",
+                description=f"Balance returned to {owner['email']}: company dissolved", key=out_key)
+        taken = await self.db.credit_transactions.find_one({"key": out_key})
+        if taken is not None:
+            await self.s.ledger.credit(
+                user_id=owner_id, company_id=None, amount_micros=-int(taken["amount_micros"]), type="company_transfer",
+                description=f"Balance of {company['name']} returned: company dissolved",
+                key=f"company_dissolve:{company['_id']}:in")
 
     # -- meeting history ----------------------------------------------------------
 

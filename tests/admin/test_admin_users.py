@@ -108,9 +108,14 @@ async def test_deleting_users(start_server: StartServer) -> None:
         assert await bot.wait_for("error") == DISABLED
         assert plain["email"] not in {u["email"] for u in (await ok(await api.get("/admin/api/users")))["users"]}
 
-        # Dissolving the company first lets its owner go.
+        # Dissolving the company first lets its owner go; its balance goes back to the owner, in the ledger.
         [company] = (await ok(await api.get("/admin/api/companies")))["companies"]
+        assert company["credits_usd"] == "5.0000"  # the owner's sign-up credit, merged into the company
         await ok(await api.delete(f"/admin/api/companies/{company['id']}"))
+        me = await ok(await owner["browser"].get("/api/auth/me"))
+        assert (me["company_id"], me["balance"]) == (None, "5.0000")
+        history = (await ok(await owner["browser"].get("/api/billing/history")))["transactions"]
+        assert history[0]["type"] == "company_transfer" and history[0]["amount_usd"] == "5.0000"
         await ok(await api.delete(f"/admin/api/users/{owner['id']}"))
     finally:
         await bot.close()
