@@ -10,6 +10,7 @@ from server.services import Services
 from store.errors import Conflict, Forbidden, InvalidInput, NotFound
 from store.mongo.accounts import Company
 from store.mongo.database import iso
+from store.numbers import whole_number
 from store.rooms.billing import format_usd
 
 log = logging.getLogger(__name__)
@@ -106,11 +107,12 @@ class CompanyService:
         company = await self._company_of(company_id)
         if company["owner_id"] != user_id:
             raise Forbidden("Only the company owner can remove members", code="not_company_owner")
-        if not member.isdigit() or len(member) > 18:
+        member_id = whole_number(member)
+        if member_id is None:
             raise NotFound("Member not found", code="member_not_found")
-        if int(member) == user_id:
+        if member_id == user_id:
             raise InvalidInput("Cannot remove yourself", code="cannot_remove_self")
-        if not await self.s.accounts.leave_company(int(member), company["_id"]):
+        if not await self.s.accounts.leave_company(member_id, company["_id"]):
             raise NotFound("Member not found", code="member_not_found")
         log.info("company member removed", extra={"member": int(member), "company": company["_id"]})
 

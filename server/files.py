@@ -20,6 +20,7 @@ from typing import Protocol
 
 from server.settings import Settings
 from store.errors import InvalidInput
+from store.numbers import whole_number
 
 LINK_TTL_SECONDS = 24 * 3600
 CHUNK = 256 * 1024
@@ -70,11 +71,10 @@ class FileVault:
         return f"/api/meetings/files/{file_id}/download?expires={expires}&sig={self._sign(file_id, expires)}"
 
     def link_valid(self, file_id: int, expires: str, sig: str, now: float | None = None) -> bool:
-        if not expires.isdigit() or len(expires) > 12 or len(sig) > 128:
+        until = whole_number(expires, max_digits=12)
+        if until is None or len(sig) > 128 or until < (time.time() if now is None else now):
             return False
-        if int(expires) < (time.time() if now is None else now):
-            return False
-        return hmac.compare_digest(sig.encode("ascii", "replace"), self._sign(file_id, int(expires)).encode())
+        return hmac.compare_digest(sig.encode("ascii", "replace"), self._sign(file_id, until).encode())
 
     def _sign(self, file_id: int, expires: int) -> str:
         return hmac.new(self._key, f"{file_id}:{expires}".encode(), hashlib.sha256).hexdigest()

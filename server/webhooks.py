@@ -23,6 +23,7 @@ from server.webhook_signing import SecretBox, new_secret
 from server.webhook_urls import check_receiver
 from store.errors import InvalidInput, NotFound
 from store.mongo.webhooks import Delivery, Hook, WebhookStore, new_delivery, new_hook
+from store.numbers import whole_number
 from store.rooms import Meeting
 from store.rooms.billing import duration_minutes, format_usd
 from store.rooms.events import MeetingEnded, MeetingEvent, ParticipantJoined, ParticipantLeft
@@ -61,7 +62,7 @@ class Occurrence:
 
 
 def _owner(value: object) -> int | None:
-    return int(value) if isinstance(value, int | str) and str(value).isdigit() else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else whole_number(value)
 
 
 class WebhookService:

@@ -7,6 +7,7 @@ from handlers.http.request import json_body, services, session_caller, text_fiel
 from store.errors import NotFound
 from store.mongo.api_keys import masked
 from store.mongo.database import iso
+from store.numbers import whole_number
 
 routes = web.RouteTableDef()
 
@@ -39,8 +40,8 @@ async def create_key(request: web.Request) -> web.Response:
 async def revoke_key(request: web.Request) -> web.Response:
     caller = await session_caller(request)
     assert caller is not None
-    raw_id = request.match_info["key_id"]
-    if not raw_id.isdigit() or len(raw_id) > 18:
+    key_id = whole_number(request.match_info["key_id"])
+    if key_id is None:
         raise NotFound("Key not found", code="key_not_found")
-    await services(request).api_keys.revoke(caller.user_id, int(raw_id))
+    await services(request).api_keys.revoke(caller.user_id, key_id)
     return web.json_response({"message": "API key revoked"})

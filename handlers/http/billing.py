@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from handlers.http.request import json_body, services, session_caller
+from handlers.http.request import json_body, query_int, services, session_caller
 from server.stripe_payments import StripePayments
-from store.errors import InvalidInput
 from store.mongo.database import iso
 from store.rooms.billing import format_usd
 
@@ -14,21 +13,12 @@ routes = web.RouteTableDef()
 HISTORY_DEFAULT, HISTORY_MAX = 50, 200
 
 
-def _bounded_int(request: web.Request, name: str, low: int, high: int, message: str) -> int | None:
-    raw = request.query.get(name)
-    if raw is None:
-        return None
-    if not raw.isdigit() or len(raw) > 18 or not low <= int(raw) <= high:
-        raise InvalidInput(message, code=f"invalid_{name}")
-    return int(raw)
-
-
 @routes.get("/api/billing/history")
 async def history(request: web.Request) -> web.Response:
     caller = await session_caller(request)
     assert caller is not None
-    limit = _bounded_int(request, "limit", 1, HISTORY_MAX, f"limit must be an integer from 1 to {HISTORY_MAX}")
-    before = _bounded_int(request, "before", 1, 10**18, "before must be a transaction id")
+    limit = query_int(request, "limit", 1, HISTORY_MAX, f"limit must be an integer from 1 to {HISTORY_MAX}")
+    before = query_int(request, "before", 1, 10**18, "before must be a transaction id")
     ledger = services(request).ledger
     balance = await ledger.balance(user_id=caller.user_id, company_id=caller.company_id)
     entries = await ledger.history(

@@ -20,6 +20,7 @@ from server.meetings import now_ms
 from store.errors import Conflict, Forbidden, InvalidInput, NotFound
 from store.mongo.database import iso
 from store.mongo.files import FileRow
+from store.numbers import whole_number
 from store.rooms import Meeting, MeetingNotFound, MeetingStatus
 from store.rooms.shared_files import (
     FILES_PER_MEETING,
@@ -35,7 +36,6 @@ routes = web.RouteTableDef()
 
 MAX_PARTS = 10
 FIELD_MAX_BYTES = 1024
-FILE_ID_MAX = 2**53
 
 
 def _unexpected() -> InvalidInput:
@@ -151,8 +151,8 @@ async def list_files(request: web.Request) -> web.Response:
 @routes.get("/api/meetings/files/{file_id}/download")
 async def download(request: web.Request) -> web.StreamResponse:
     s = services(request)
-    raw_id = request.match_info["file_id"]
-    row = await s.files.get(int(raw_id)) if raw_id.isdigit() and int(raw_id) < FILE_ID_MAX else None
+    file_id = whole_number(request.match_info["file_id"], max_digits=15)
+    row = await s.files.get(file_id) if file_id is not None else None
     if "sig" in request.query:
         if row is None or not s.vault.link_valid(row["_id"], request.query.get("expires", ""), request.query["sig"]):
             raise Forbidden("Download link is invalid or has expired", code="invalid_link")

@@ -14,16 +14,20 @@ from handlers.http.request import (
     api_key_or_session_caller,
     client_ip,
     json_body,
+    query_int,
     text_field,
 )
 from server.meetings import MEETINGS, MeetingService, now_ms, persist_now
 from store.errors import InvalidInput, NotFound
 from store.mongo.database import iso
+from store.numbers import whole_number
 from store.rooms import Meeting, MeetingStatus, wire
 from store.rooms.billing import format_usd
 from store.rooms.timefmt import iso_utc
 
 routes = web.RouteTableDef()
+
+HISTORY_DEFAULT, HISTORY_MAX = 50, 200
 
 SETTING_KEYS = ("muteOnJoin", "videoOffOnJoin", "maxParticipants", "waitingRoom", "mediaMode")
 BAD_DATE = "Invalid scheduledAt date format. Use ISO 8601 (e.g. 2026-03-20T14:00:00Z)"
@@ -87,7 +91,7 @@ def parse_scheduled_at(raw: Any) -> int | None:
 def settings_from_body(body: dict[str, Any]) -> dict[str, Any]:
     settings = {key: body[key] for key in SETTING_KEYS if body.get(key) is not None}
     value = settings.get("maxParticipants")
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and whole_number(value.strip().removeprefix("-"), max_digits=12) is not None:
         settings["maxParticipants"] = int(value.strip())
     elif isinstance(value, float) and value.is_integer():
         settings["maxParticipants"] = int(value)
@@ -151,7 +155,10 @@ async def list_scheduled(request: web.Request) -> web.Response:
 @routes.get("/api/meetings/history")
 async def history(request: web.Request) -> web.Response:
     caller = await api_key_or_session_caller(request)
-    rows = await service(request).s.meetings.history(caller.user_id, caller.company_id)
+    limit = query_int(request, "limit", 1, HISTORY_MAX, f"limit must be an integer from 1 to {HISTORY_MAX}")
+    before = query_int(request, "before", 1, 10**18, "before must be a history id")
+    rows = await service(request).s.meetings.history(caller.user_id, caller.company_id, limit or HISTORY_DEFAULT,
+                                                     before)
     return web.json_response({"meetings": [
         {
             "id": row["_id"], "meeting_id": row["meeting_id"], "title": row["title"],

@@ -20,6 +20,7 @@ from typing import Any, Protocol, cast
 
 from aiohttp import web
 
+from handlers.http.meetings import HISTORY_DEFAULT, HISTORY_MAX
 from handlers.http.request import API_KEY_MAX, SESSION_COOKIE
 from server.accounts import PASSWORD_MAX, PASSWORD_MIN
 from server.settings import RateLimits
@@ -734,9 +735,18 @@ def meeting_paths() -> dict[str, Schema]:
             tag="meetings", security=KEY_OR_SESSION, bucket="api",
             responses={"200": answer("The meetings.", ref("ScheduledMeetingList")), "401": NO_KEY})},
         "/api/meetings/history": {"get": operation(
-            "Meeting history", "Usage per meeting (duration, peak participants, cost) for the caller, or their "
-            "company, newest first.", tag="meetings", security=KEY_OR_SESSION, bucket="api",
-            responses={"200": answer("The history.", ref("History")), "401": NO_KEY})},
+            "Meeting history", "Usage per meeting (duration, peak participants, cost) for the caller's company, or "
+            f"their personal meetings, newest first: {HISTORY_DEFAULT} rows unless `limit` says otherwise; pass the "
+            "last row's `id` as `before` for the next page.", tag="meetings", security=KEY_OR_SESSION, bucket="api",
+            parameters=[
+                {"name": "limit", "in": "query", "required": False,
+                 "schema": integer(minimum=1, maximum=HISTORY_MAX, default=HISTORY_DEFAULT)},
+                {"name": "before", "in": "query", "required": False, "schema": integer(minimum=1),
+                 "description": "The `id` of the previous page's last row."},
+            ],
+            responses={"200": answer("The history.", ref("History")), "401": NO_KEY,
+                       "400": error("`limit` or `before` is not a whole number in range.", "invalid_limit",
+                                    "invalid_before")})},
         "/api/meetings/{meetingId}": {
             "get": operation(
                 "Get a meeting", "Details and live participants. Visible to its owner (or their company), or "

@@ -12,6 +12,7 @@ from aiohttp import web
 from server.background import BACKGROUND
 from server.services import SERVICES, Services
 from store.errors import InvalidInput, Unauthorized
+from store.numbers import whole_number
 
 SESSION_COOKIE = "connect.sid"
 API_KEY_MAX = 100
@@ -52,6 +53,17 @@ def text_field(body: dict[str, Any], name: str, *, max_len: int | None = None) -
             raise InvalidInput(f"{name} must be valid Unicode text", code="invalid_text") from None
     if max_len is not None and len(value) > max_len:
         raise InvalidInput(f"{name} too long (max {max_len} characters)", code="too_long")
+    return value
+
+
+def query_int(request: web.Request, name: str, low: int, high: int, message: str) -> int | None:
+    """An optional whole-number query parameter within [low, high]; anything else is a 400 ``invalid_<name>``."""
+    raw = request.query.get(name)
+    if raw is None:
+        return None
+    value = whole_number(raw)
+    if value is None or not low <= value <= high:
+        raise InvalidInput(message, code=f"invalid_{name}")
     return value
 
 

@@ -6,11 +6,12 @@ from typing import Any
 
 from aiohttp import web
 
-from handlers.http.request import Caller, json_body, session_caller, text_field
+from handlers.http.request import Caller, json_body, query_int, session_caller, text_field
 from server.webhooks import WEBHOOKS, WebhookService
-from store.errors import InvalidInput, NotFound
+from store.errors import NotFound
 from store.mongo.database import iso
 from store.mongo.webhooks import Delivery, Hook
+from store.numbers import whole_number
 
 routes = web.RouteTableDef()
 
@@ -45,7 +46,8 @@ async def delete_webhook(request: web.Request) -> web.Response:
 @routes.get("/api/webhooks/{webhookId}/deliveries")
 async def list_deliveries(request: web.Request) -> web.Response:
     caller = await _caller(request)
-    limit = _limit(request.query.get("limit"))
+    limit = query_int(request, "limit", 1, DELIVERIES_MAX,
+                      f"limit must be an integer from 1 to {DELIVERIES_MAX}") or DELIVERIES_DEFAULT
     docs = await _service(request).deliveries(caller.user_id, caller.company_id, _hook_id(request), limit)
     return web.json_response({"deliveries": [_delivery(d) for d in docs]})
 
@@ -71,18 +73,10 @@ def _service(request: web.Request) -> WebhookService:
 
 
 def _hook_id(request: web.Request) -> int:
-    raw = request.match_info["webhookId"]
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:  # isdigit() alone lets "²" through to int()
+    hook_id = whole_number(request.match_info["webhookId"])
+    if hook_id is None:
         raise NotFound("Webhook not found", code="webhook_not_found")
-    return int(raw)
-
-
-def _limit(raw: str | None) -> int:
-    if raw is None:
-        return DELIVERIES_DEFAULT
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 3 or not 1 <= int(raw) <= DELIVERIES_MAX:
-        raise InvalidInput(f"limit must be an integer from 1 to {DELIVERIES_MAX}", code="invalid_limit")
-    return int(raw)
+    return hook_id
 
 
 def _hook(doc: Hook) -> dict[str, Any]:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pymongo
 from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 PING_TIMEOUT_S = 2.0
@@ -29,6 +31,40 @@ def iso(value: datetime | str | None) -> str | None:
         value = value.replace(tzinfo=UTC)
     value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+async def newest_first(
+    collection: AsyncCollection, scope: dict[str, Any], *, time_field: str, limit: int, before: int | None = None
+) -> list[dict[str, Any]]:
+    """One page of ``scope``'s documents, newest first by (``time_field``, integer ``_id``); ``before`` is the
+    ``_id`` of the previous page's last document. Exact even when many share a millisecond.
+
+    nx-27017 sorts integer ``_id`` values as text, and ids are not in time order anyway (an id is drawn
+    before its time is taken). So the database sorts by time only, the page's oldest millisecond is read
+    whole and ties are broken by id here; the cursor is the ``before`` document's (time, id). An unknown
+    ``before`` pages by id alone. Scopes use ``{"$in": [None]}`` for a null field: nx-27017 drops every
+    match when a plain ``None`` is combined with a range.
+    """
+    found: dict[int, dict[str, Any]] = {}
+    older: dict[str, Any] = dict(scope)
+    if before is not None:
+        cursor = await collection.find_one({**scope, "_id": before}, {time_field: 1})
+        if cursor is None:
+            scope = {**scope, "_id": {"$lt": before}}
+            older = dict(scope)
+        else:
+            async for doc in collection.find({**scope, time_field: cursor[time_field], "_id": {"$lt": before}}):
+                found[doc["_id"]] = doc
+            older = {**scope, time_field: {"$lt": cursor[time_field]}}
+    page = [doc async for doc in collection.find(older).sort(time_field, -1).limit(limit)]
+    for doc in page:
+        found[doc["_id"]] = doc
+    if page:
+        oldest = min(doc[time_field] for doc in page)
+        async for doc in collection.find({**scope, time_field: oldest}):
+            found[doc["_id"]] = doc
+    ordered = sorted(found.values(), key=lambda doc: (doc[time_field], doc["_id"]), reverse=True)
+    return ordered[:limit]
 
 
 class Database:

@@ -5,7 +5,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from store.mongo.database import Database, utcnow
+from store.mongo.database import Database, newest_first, utcnow
 from store.mongo.site_settings import SiteSettings
 from store.rooms.billing import format_usd
 
@@ -101,38 +101,11 @@ class Ledger:
         self, *, user_id: int, company_id: int | None, limit: int, before: int | None = None
     ) -> list[dict[str, Any]]:
         """Newest first by (created_at, id): the company's entries for a member, else the user's
-        own (not a company's). ``before`` is the id of the last entry of the previous page.
-
-        Exact paging with nx-27017, which sorts integer ``_id`` values as text (and ids are not in
-        ``created_at`` order anyway: the id is drawn before the time is taken): the database sorts
-        by ``created_at`` only, so the page's oldest millisecond is fetched whole and ties are
-        broken by id here; the cursor is the (created_at, id) of the ``before`` entry. An unknown
-        ``before`` id pages by id alone. ``$in: [None]`` rather than ``None``: nx-27017 drops every
-        match when ``company_id: None`` is combined with a range.
-        """
+        own (not a company's). ``before`` is the id of the last entry of the previous page."""
         scope: dict[str, Any] = (
             {"company_id": company_id} if company_id is not None else {"user_id": user_id, "company_id": {"$in": [None]}}
         )
-        found: dict[int, dict[str, Any]] = {}
-        older: dict[str, Any] = dict(scope)
-        if before is not None:
-            cursor = await self.entries.find_one({**scope, "_id": before}, {"created_at": 1})
-            if cursor is None:
-                scope = {**scope, "_id": {"$lt": before}}
-                older = dict(scope)
-            else:
-                async for doc in self.entries.find({**scope, "created_at": cursor["created_at"], "_id": {"$lt": before}}):
-                    found[doc["_id"]] = doc
-                older = {**scope, "created_at": {"$lt": cursor["created_at"]}}
-        page = [doc async for doc in self.entries.find(older).sort("created_at", -1).limit(limit)]
-        for doc in page:
-            found[doc["_id"]] = doc
-        if page:
-            oldest = min(doc["created_at"] for doc in page)
-            async for doc in self.entries.find({**scope, "created_at": oldest}):
-                found[doc["_id"]] = doc
-        ordered = sorted(found.values(), key=lambda doc: (doc["created_at"], doc["_id"]), reverse=True)
-        return ordered[:limit]
+        return await newest_first(self.entries, scope, time_field="created_at", limit=limit, before=before)
 
     async def charges_by_member(self, company_id: int) -> dict[int, int]:
         """Meeting charges to the company per creating user, in micro-dollars (positive)."""

@@ -7,7 +7,7 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from store.mongo.database import Database, utcnow
+from store.mongo.database import Database, newest_first, utcnow
 
 
 class MeetingStore:
@@ -59,9 +59,15 @@ class MeetingStore:
             return_document=ReturnDocument.AFTER,
         )
 
-    async def history(self, user_id: int, company_id: int | None, limit: int = 50) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {"company_id": company_id} if company_id is not None else {"user_id": user_id}
-        return [row async for row in self.log.find(query).sort("started_at", -1).limit(limit)]
+    async def history(
+        self, user_id: int, company_id: int | None, limit: int = 50, before: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Newest first: the company's meetings for a member, else the user's personal ones (not those of a
+        company they have left). ``before``: the id of the previous page's last row."""
+        scope: dict[str, Any] = (
+            {"company_id": company_id} if company_id is not None else {"user_id": user_id, "company_id": {"$in": [None]}}
+        )
+        return await newest_first(self.log, scope, time_field="started_at", limit=limit, before=before)
 
     async def owned_by(self, meeting_id: str) -> dict[str, Any] | None:
         return await self.log.find_one({"meeting_id": meeting_id})

@@ -218,3 +218,28 @@ async def test_wrong_method_is_405_json(api: TestClient) -> None:
 async def test_unknown_page_is_404_without_html(api: TestClient) -> None:
     resp = await api.get("/no-such-page")
     assert await error_of(resp) == (404, "Page not found")
+
+
+async def test_digits_from_other_scripts_are_refused_not_500(api: TestClient) -> None:
+    """``str.isdigit`` accepts "²" (which ``int`` refuses) and "١" (which it reads as 1): ids and numbers
+    in paths and queries take ASCII digits only, and anything else is a clean 4xx."""
+    email = unique_email("digits")
+    body = await register(api, email, PASSWORD, accountType="company", companyName="Digits")
+    key = {"x-api-key": body["apiKey"]}
+    for odd in ("%C2%B2", "%D9%A1"):  # "²", "١"
+        for method, path, expected in [
+            ("DELETE", f"/api/user/keys/{odd}", 404),
+            ("DELETE", f"/api/company/members/{odd}", 404),
+            ("GET", f"/api/billing/history?limit={odd}", 400),
+            ("GET", f"/api/billing/history?before={odd}", 400),
+            ("GET", f"/api/meetings/history?before={odd}", 400),
+            ("GET", f"/api/meetings/files/{odd}/download", 404),
+            ("GET", f"/api/webhooks/{odd}/deliveries", 404),
+        ]:
+            resp = await api.request(method, path, headers=key)
+            answer = await resp.json()
+            assert resp.status == expected, (method, path, resp.status, answer)
+            assert answer["code"] != "not_found", (path, "the route itself must answer, not the router")
+    for odd_number in ("²", "١"):
+        resp = await api.post("/api/meetings", json={"maxParticipants": odd_number}, headers=key)
+        assert resp.status == 400, (odd_number, await resp.text())

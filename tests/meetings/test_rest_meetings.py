@@ -671,3 +671,25 @@ async def test_an_api_key_speaks_for_its_owner_even_beside_a_session_cookie(api:
     assert listed_by_cookie["meetings"] == []  # Bob's session: Bob has none
     resp = await api.get("/api/meetings", headers={"x-api-key": "mk_" + "0" * 24})
     assert resp.status == 401 and (await resp.json())["error"] == "Invalid or missing API key"
+
+
+async def test_history_pages_newest_first_without_gaps_or_repeats(api: TestClient) -> None:
+    owner = await tenant(api)
+    for n in range(7):
+        meeting = await create_meeting(api, owner["key"], title=f"M{n}")
+        assert (await api.delete(f"/api/meetings/{meeting['meetingId']}", headers=meeting["admin"])).status == 200
+    everything = await listed(api, owner["key"], "/api/meetings/history?limit=200")
+    assert [row["title"] for row in everything] == [f"M{n}" for n in reversed(range(7))]
+    paged: list[dict[str, Any]] = []
+    before = ""
+    while True:
+        page = await listed(api, owner["key"], f"/api/meetings/history?limit=3{before}")
+        if not page:
+            break
+        assert len(page) <= 3
+        paged += page
+        before = f"&before={page[-1]['id']}"
+    assert paged == everything
+    for query in ("limit=0", "limit=201", "limit=x", "limit=%C2%B2", "before=0", "before=-1", "before=%C2%B2"):
+        resp = await api.get(f"/api/meetings/history?{query}", headers=owner["key"])
+        assert resp.status == 400, query
