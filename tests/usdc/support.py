@@ -15,8 +15,10 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from pymongo.asynchronous.database import AsyncDatabase
 
 from server.services import SERVICES
+from tests.conftest import eventually
 from tests.http.http_support import PASSWORD, register, unique_email
 
 MNEMONIC = "test test test test test test test test test test test junk"
@@ -157,3 +159,18 @@ async def quick_user(api: TestClient, client: Any) -> str:
     sid = await services.sessions.create(user["_id"])
     client.cookie_jar.update_cookies({"connect.sid": sid}, api.make_url("/"))
     return email
+
+
+async def checkpoint(db: AsyncDatabase) -> int | None:
+    doc = await db.crypto_state.find_one({"_id": "usdc_watcher"})
+    return None if doc is None else doc["last_block"]
+
+
+async def reaches(db: AsyncDatabase, block: int) -> None:
+    async def there() -> bool:
+        return await checkpoint(db) == block
+    await eventually(there)
+
+
+async def deposits(db: AsyncDatabase) -> list[dict[str, Any]]:
+    return [doc async for doc in db.credit_transactions.find({"type": "usdc_deposit"})]

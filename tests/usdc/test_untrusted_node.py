@@ -3,12 +3,10 @@ block height must not stall the watcher or move its checkpoint past the chain.""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
-from pymongo.asynchronous.database import AsyncDatabase
 
 from server.settings import Settings
 from server.usdc_rpc import EthRpc, RpcError
@@ -19,27 +17,15 @@ from tests.usdc.support import (
     CONFIRMATIONS,
     OTHER_CONTRACT,
     address_of,
+    checkpoint,
+    deposits,
     fake_node,
     quick_user,
+    reaches,
     watching,
 )
 
 USD_25 = 25_000_000
-
-
-async def checkpoint(db: AsyncDatabase) -> int | None:
-    doc = await db.crypto_state.find_one({"_id": "usdc_watcher"})
-    return None if doc is None else doc["last_block"]
-
-
-async def reaches(db: AsyncDatabase, block: int) -> None:
-    async def there() -> bool:
-        return await checkpoint(db) == block
-    await eventually(there)
-
-
-async def deposits(db: AsyncDatabase) -> list[dict[str, Any]]:
-    return [doc async for doc in db.credit_transactions.find({"type": "usdc_deposit"})]
 
 
 async def test_a_large_answer_is_read_whole(start_server: StartServer, settings: Settings) -> None:

@@ -4,7 +4,6 @@ confirmation depth credits nothing; rescans and restarts re-read blocks without 
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
@@ -20,8 +19,10 @@ from tests.usdc.support import (
     SENDER,
     FakeNode,
     address_of,
+    deposits,
     fake_node,
     quick_user,
+    reaches,
     sign_up,
     watching,
 )
@@ -29,25 +30,10 @@ from tests.usdc.support import (
 USD_25 = 25_000_000
 
 
-async def checkpoint(db: AsyncDatabase) -> int | None:
-    doc = await db.crypto_state.find_one({"_id": "usdc_watcher"})
-    return None if doc is None else doc["last_block"]
-
-
-async def reaches(db: AsyncDatabase, block: int) -> None:
-    async def there() -> bool:
-        return await checkpoint(db) == block
-    await eventually(there)
-
-
 async def full_polls(node: FakeNode, count: int = 2) -> None:
     """Wait until ``count`` more polls began, so at least ``count - 1`` ran entirely after this call."""
     target = node.block_number_calls + count
     await eventually(lambda: node.block_number_calls >= target)
-
-
-async def deposits(db: AsyncDatabase) -> list[dict[str, Any]]:
-    return [doc async for doc in db.credit_transactions.find({"type": "usdc_deposit"})]
 
 
 async def balance(db: AsyncDatabase, email: str) -> int:
