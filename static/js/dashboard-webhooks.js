@@ -59,6 +59,8 @@ async function remove(hook) {
   try {
     const answer = await call('DELETE', `/api/webhooks/${encodeURIComponent(hook.id)}`);
     say(status, answer.message, 'ok');
+    clearTimeout(refreshTimer);
+    byId('webhook-deliveries').dataset.hook = '';
     clear(byId('webhook-deliveries'));
     await listHooks();
   } catch (error) {
@@ -66,12 +68,22 @@ async function remove(hook) {
   }
 }
 
+// While a shown endpoint has deliveries waiting for a retry, its list refreshes itself.
+const REFRESH_MS = 10000;
+let refreshTimer = null;
+
 async function showDeliveries(hook) {
+  clearTimeout(refreshTimer);
   const box = byId('webhook-deliveries');
   const status = el('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
   try {
     const { deliveries } = await call('GET', `/api/webhooks/${encodeURIComponent(hook.id)}/deliveries`);
-    clear(box, el('h3', {}, `Deliveries to ${hook.url}`), status, table([
+    if (deliveries.some((d) => d.status === 'pending')) {
+      refreshTimer = setTimeout(() => { if (box.isConnected && box.dataset.hook === String(hook.id)) showDeliveries(hook); }, REFRESH_MS);
+    }
+    box.dataset.hook = String(hook.id);
+    clear(box, el('h3', {}, `Deliveries to ${hook.url}`),
+      button('Refresh', () => showDeliveries(hook), { 'data-testid': 'deliveries-refresh' }), status, table([
       { label: 'Event', value: (d) => d.event },
       { label: 'Meeting', value: (d) => d.meetingId },
       { label: 'Status', value: (d) => d.status },

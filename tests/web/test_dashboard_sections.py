@@ -94,9 +94,9 @@ async def test_webhook_secret_shown_once_deliveries_signed_retried_and_hook_dele
         deliveries = page.locator("#webhook-deliveries")
         show = page.get_by_role("button", name=f"Deliveries of {hooks.url}")
 
-        async def shows(event: str, status: str) -> bool:
-            """Open (again) the hook's deliveries, as a person would to see the latest state."""
-            await show.click()
+        async def shows(event: str, status: str, *, refresh: bool = False) -> bool:
+            """Open (again) the hook's deliveries, or press its Refresh button, to see the latest state."""
+            await (deliveries.get_by_test_id("deliveries-refresh") if refresh else show).click()
             await expect(deliveries.locator("h3")).to_have_text(f"Deliveries to {hooks.url}")
             cell = deliveries.locator("tbody tr", has_text=event).locator('td[data-label="Status"]')
             return await cell.count() == 1 and await cell.inner_text() == status
@@ -110,7 +110,7 @@ async def test_webhook_secret_shown_once_deliveries_signed_retried_and_hook_dele
         await refused.get_by_role("button", name="Retry now").click()
         await expect(page.locator("#webhooks-status")).to_have_text("Delivery queued again.")
         await hooks.wait_for("participant.joined", count=2)
-        await eventually(lambda: shows("participant.joined", "delivered"), timeout=10, interval=0.1)
+        await eventually(lambda: shows("participant.joined", "delivered", refresh=True), timeout=10, interval=0.1)
         await expect(refused.locator('td[data-label="Attempts"]')).to_have_text("2")
         await screenshot(page, "dashboard-webhooks")
         await fits_a_phone(page)
