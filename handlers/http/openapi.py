@@ -862,7 +862,7 @@ def collaboration_paths() -> dict[str, Schema]:
             "Dismiss a question", "Hidden from the list; the room gets `qa:updated {questionId, dismissed}`.",
             {"200": answer("Dismissed.", ref("Dismissed")), "404": question_404}, parameters=QUESTION)},
         "/api/meetings/{meetingId}/notes": {
-            "get": member_operation("Read the notes", "The shared notes (live only, not persisted).",
+            "get": member_operation("Read the notes", "The shared notes (saved with the meeting: they survive a server restart).",
                                     {"200": answer("The notes.", ref("Notes"))}),
             "put": host_operation(
                 "Write the notes", "Replaces the notes; the whole room gets `notes:updated {content, lastUpdatedBy: "

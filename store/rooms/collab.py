@@ -6,8 +6,9 @@ checks who is asking (hosts = participants who joined as admin), delegates
 the rule to ``polls.py`` / ``breakout.py``, and returns events
 (``collab_events.py``) or raises a ``DomainError`` having changed nothing.
 
-All of it is live-only, like the original's in-memory maps: it is not in
-``Meeting.to_doc`` and does not survive a restart.
+Polls, questions, rooms and the stream flag are live-only, like the original's
+in-memory maps: they are not in ``Meeting.to_doc`` and do not survive a restart.
+The notes are saved with the meeting (``docs.py``), as the original keeps them.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from .events import MeetingEvent
 from .ids import ParticipantId, Sid
@@ -66,6 +66,8 @@ class QuestionUpdated(CollabEvent):
 @dataclass(frozen=True)
 class NotesUpdated(CollabEvent):
     """``notes:updated {content, lastUpdatedBy}`` to everyone but the editor (``sid``; None: everyone)."""
+
+    changes_record: ClassVar[bool] = True  # the notes are saved with the meeting
 
     sid: Sid | None
     content: str

@@ -2,7 +2,8 @@
 
 DESIGN.md promises that active and scheduled meetings come back after a
 restart. Only what outlives a socket is saved: identity, owner, hashed
-admin token, settings, timing, peak, attendance and invite digests. Keys
+admin token, settings, timing, peak, attendance, invite digests and the
+shared notes (the original keeps notes in ``meeting_notes``). Keys
 are snake_case; ``_id`` is the meeting id so a store can upsert by it.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .collab import Collaboration, Notes
 from .ids import MeetingId
 from .invites import Invites
 from .model import AttendanceRecord, MeetingStatus
@@ -38,6 +40,8 @@ def meeting_to_doc(meeting: Meeting) -> dict[str, Any]:
         "peak_participants": meeting.peak_participants,
         "invites": dict(meeting.invites.expiry_by_hash),
         "attendance": [record.to_doc() for record in meeting.attendance],
+        "notes": {"content": notes.content, "last_updated_by": notes.last_updated_by,
+                  "last_updated_at": notes.last_updated_at} if (notes := meeting.collab.notes).content else None,
     }
 
 
@@ -63,4 +67,11 @@ def meeting_fields_from_doc(doc: dict[str, Any]) -> dict[str, Any]:
         "peak_participants": doc.get("peak_participants", 0),
         "invites": Invites(dict(doc.get("invites", {}))),
         "attendance": [AttendanceRecord.from_doc(r) for r in doc.get("attendance", [])],
+        "collab": Collaboration(notes=_notes(doc.get("notes"))),
     }
+
+
+def _notes(saved: dict[str, Any] | None) -> Notes:
+    if not saved:
+        return Notes()
+    return Notes(saved.get("content", ""), saved.get("last_updated_by", ""), saved.get("last_updated_at"))

@@ -86,6 +86,8 @@ async def test_an_active_meeting_survives_a_restart_and_its_host_rejoins(start_s
     host, ann = await Bot().connect(first), await Bot().connect(first)
     await host.join(mid, "Host", isAdmin=True, adminToken=meeting["adminToken"])
     await ann.join(mid, "Ann")
+    await host.sio.emit("notes:update", {"content": "Agenda: 1. ship"})
+    await ann.wait_for("notes:updated")
     await stop(first, host, ann)
     async with database(settings) as db:
         saved = await db.meetings.find_one({"_id": mid})
@@ -93,6 +95,8 @@ async def test_an_active_meeting_survives_a_restart_and_its_host_rejoins(start_s
 
     second = await start_server(empty_meeting_grace_seconds=1.0)
     status, body = await detail(second, meeting)
+    notes = await (await second.get(f"/api/meetings/{mid}/notes", headers=meeting["admin"])).json()
+    assert (notes["content"], notes["lastUpdatedBy"]) == ("Agenda: 1. ship", "Host")  # the notes came through
     assert status == 200 and (body["status"], body["title"], body["participantCount"]) == ("active", "Durable", 0)
     assert body["settings"]["muteOnJoin"] is True
     async with bots(second, 2) as (host2, impostor):
