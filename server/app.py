@@ -60,6 +60,8 @@ def create_app(settings: Settings) -> web.Application:
         app.router.add_routes(table)
     app.router.add_static("/static/", STATIC_DIR, append_version=False)
     pages.warn_if_client_missing()
+    for caution in settings.cautions():
+        log.warning(caution)
     _cors(app, settings)
     return app
 

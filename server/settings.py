@@ -159,6 +159,16 @@ class Settings:
         if self.admin_password is None or self.admin_password in DEFAULT_ADMIN_PASSWORDS:
             raise SettingsError("ADMIN_PASSWORD must be set to a non-default value in production")
 
+    def cautions(self) -> list[str]:
+        """Settings that are allowed but unsafe where they are: logged as warnings at start-up."""
+        found = []
+        if self.production and self.webhook_allow_private:
+            found.append(
+                "WEBHOOK_ALLOW_PRIVATE=true in production: webhook receivers on loopback and private "
+                "addresses are allowed, so any account can make this server call its internal network"
+            )
+        return found
+
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
 

@@ -9,7 +9,12 @@ from store.mongo.database import Database, newest_first, utcnow
 from store.mongo.site_settings import SiteSettings
 from store.rooms.billing import format_usd
 
-__all__ = ["Ledger", "format_usd"]
+__all__ = ["APPLIED_ENTRIES_KEPT", "Ledger", "format_usd"]
+
+# How many of its newest applied entry ids an account remembers. The list only has to outlast an
+# apply that read an entry as unapplied and then stalled (see ``apply``); a thousand later entries
+# to the same account is far beyond any such stall, and the account document stays ~12 KB.
+APPLIED_ENTRIES_KEPT = 1000
 
 
 class Ledger:
@@ -65,13 +70,21 @@ class Ledger:
     async def apply(self, entry: dict[str, Any]) -> bool:
         """Move the balance once per entry: the account remembers which entries it applied,
         so a crash anywhere in here is repaired by applying again, never twice. True when this
-        call moved it (concurrent applies of one entry: exactly one)."""
+        call moved it (concurrent applies of one entry: exactly one).
+
+        The account keeps only its newest ``APPLIED_ENTRIES_KEPT`` ids (``$slice``): an entry is
+        marked ``applied`` right after, and neither ``credit`` nor ``repair`` applies an entry so
+        marked, so only a call that read the entry before that mark and then waited through a
+        thousand newer entries of the same account could find its id gone."""
         target = self.companies if entry["company_id"] is not None else self.users
         target_id = entry["company_id"] if entry["company_id"] is not None else entry["user_id"]
         result = await target.update_one(
             # $nin rather than $ne: nx-27017 does not match $ne against a missing field.
             {"_id": target_id, "applied_entries": {"$nin": [entry["_id"]]}},
-            {"$inc": {"credits_micros": entry["amount_micros"]}, "$push": {"applied_entries": entry["_id"]}},
+            {
+                "$inc": {"credits_micros": entry["amount_micros"]},
+                "$push": {"applied_entries": {"$each": [entry["_id"]], "$slice": -APPLIED_ENTRIES_KEPT}},
+            },
         )
         await self.entries.update_one({"_id": entry["_id"]}, {"$set": {"applied": True}})
         return result.modified_count == 1

@@ -11,6 +11,8 @@ from aiohttp.test_utils import TestClient
 from server.meetings import MEETINGS
 from server.services import SERVICES
 from server.settings import Settings
+from store.mongo.ledger import APPLIED_ENTRIES_KEPT
+from tests.admin.support import admin_server, close_all, user
 from tests.billing.support import WEBHOOK, checkout, fake_stripe, paid_event, signed, stripe_server
 from tests.conftest import StartServer, eventually
 from tests.http.http_support import browser, database, mails_to
@@ -323,3 +325,29 @@ async def test_a_meeting_of_a_deleted_owner_is_recorded_and_settled_once(api: Te
         entries = [e async for e in db.credit_transactions.find({"reference_id": meeting["meetingId"]})]
         live = await db.meetings.count_documents({"_id": meeting["meetingId"]})
     assert [e["amount_micros"] for e in entries] == [-40_000] and live == 0
+
+
+# -- (9) an account's memory of applied entries stays bounded -----------------------------------------
+
+
+async def test_an_account_remembers_only_its_newest_applied_entries(start_server: StartServer, settings: Settings) -> None:
+    """A long-lived account (here: a thousand earlier entries) does not grow its document with every
+    credit, and a repeated grant still moves the balance once."""
+    api = await admin_server(start_server)
+    plain = await user(api)
+    old = list(range(10**9, 10**9 + APPLIED_ENTRIES_KEPT))
+    async with database(settings) as db:
+        await db.users.update_one({"_id": plain["id"]}, {"$set": {"applied_entries": old}})
+    try:
+        for _ in range(2):
+            resp = await api.post("/admin/api/billing/credit",
+                                  json={"email": plain["email"], "amountUsd": 1, "idempotencyKey": "bounded"})
+            assert resp.status == 200, await resp.text()
+        assert (await (await plain["browser"].get("/api/auth/me")).json())["balance"] == "6.0000"
+        async with database(settings) as db:
+            doc = await db.users.find_one({"_id": plain["id"]})
+            grant = await db.credit_transactions.find_one({"key": "admin_grant:bounded"})
+        assert doc is not None and grant is not None
+        assert doc["applied_entries"] == [*old[1:], grant["_id"]]
+    finally:
+        await close_all(plain)

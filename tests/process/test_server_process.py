@@ -221,3 +221,11 @@ def test_development_starts_with_default_secrets() -> None:
         {"ENV": "production", "SESSION_SECRET": STRONG_SECRET, "ADMIN_PASSWORD": "a-strong-admin-password"}
     )
     assert production.production is True
+
+
+def test_production_warns_when_webhooks_may_reach_private_addresses() -> None:
+    base = {"ENV": "production", "SESSION_SECRET": STRONG_SECRET, "ADMIN_PASSWORD": "a-strong-admin-password"}
+    assert Settings.from_env(base).cautions() == []
+    assert Settings.from_env({**base, "ENV": "", "WEBHOOK_ALLOW_PRIVATE": "true"}).cautions() == []
+    [caution] = Settings.from_env({**base, "WEBHOOK_ALLOW_PRIVATE": "true"}).cautions()
+    assert caution.startswith("WEBHOOK_ALLOW_PRIVATE=true in production")

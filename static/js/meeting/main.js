@@ -13,6 +13,7 @@
 //     (data-emoji), chat-toggle, people-toggle, waiting-badge, leave-button
 //   chat-panel, chat-list, chat-message (data-from), chat-input, chat-send
 //   people-panel, participant-list, participant-row (data-participant-id)
+//   devices-toggle, devices-panel, room-camera-select, room-mic-select, devices-status
 //   host-panel (hosts only): mute-participant, unmute-participant, kick-participant, mute-all,
 //     lock-toggle, waiting-room-toggle, mute-on-join, video-off-on-join, max-participants,
 //     waiting-list, waiting-row, waiting-count, admit-button, deny-button, end-meeting, host-status
@@ -47,7 +48,13 @@ const els = {
   waitingToggle: byId('waiting-room-toggle'), muteOnJoin: byId('mute-on-join'), videoOffOnJoin: byId('video-off-on-join'),
   maxParticipants: byId('max-participants'), muteAll: byId('mute-all'), endMeeting: byId('end-meeting'),
   hostStatus: byId('host-status'),
+  devicesToggle: byId('devices-toggle'), devicesPanel: byId('devices-panel'),
+  roomCameraSelect: byId('room-camera-select'), roomMicSelect: byId('room-mic-select'), devicesStatus: byId('devices-status'),
 };
+// Each side panel and the control-bar button that opens it.
+const PANELS = new Map([
+  [els.chatPanel, els.chatToggle], [els.peoplePanel, els.peopleToggle], [els.devicesPanel, els.devicesToggle],
+]);
 
 const meetingId = meetingIdFrom(window.location.pathname);
 const params = new URLSearchParams(window.location.search);
@@ -111,8 +118,13 @@ function start() {
   els.lobbyCode.textContent = meetingId;
   els.nameInput.value = (params.get('name') || sessionStorage.getItem('userName') || '').slice(0, 60);
   els.lobbyForm.addEventListener('submit', (event) => { event.preventDefault(); join(); });
-  els.cameraSelect.addEventListener('change', () => switchDevice('video', els.cameraSelect.value));
-  els.micSelect.addEventListener('change', () => switchDevice('audio', els.micSelect.value));
+  // The lobby's selects and the meeting's Devices panel pick the same devices; a switch in the
+  // meeting reaches every peer through replaceTrack (media.onAudioChange / onVideoChange).
+  els.cameraSelect.addEventListener('change', () => switchDevice('video', els.cameraSelect.value, els.lobbyError));
+  els.micSelect.addEventListener('change', () => switchDevice('audio', els.micSelect.value, els.lobbyError));
+  els.roomCameraSelect.addEventListener('change', () => switchDevice('video', els.roomCameraSelect.value, els.devicesStatus));
+  els.roomMicSelect.addEventListener('change', () => switchDevice('audio', els.roomMicSelect.value, els.devicesStatus));
+  if (navigator.mediaDevices) navigator.mediaDevices.addEventListener('devicechange', () => fillDevices());
 
   const ready = Promise.all([loadConfig(), preview()]);
   if (params.get('name')) ready.then(() => { if (state.phase === 'lobby') join(); });
@@ -148,18 +160,20 @@ function start() {
       if (id) select.value = id;
       select.disabled = devices.length < 2;
     };
-    fill(els.cameraSelect, cameras, media.camera, 'Camera');
-    fill(els.micSelect, mics, media.mic, 'Microphone');
+    for (const select of [els.cameraSelect, els.roomCameraSelect]) fill(select, cameras, media.camera, 'Camera');
+    for (const select of [els.micSelect, els.roomMicSelect]) fill(select, mics, media.mic, 'Microphone');
   }
 
-  async function switchDevice(kind, deviceId) {
+  async function switchDevice(kind, deviceId, status) {
     if (!deviceId) return;
     try {
       await media.switchDevice(kind, deviceId);
       els.preview.srcObject = media.stream;
+      say(status, '');
     } catch (error) {
-      say(els.lobbyError, `That device cannot be used: ${error.message}`, 'error');
+      say(status, `That device cannot be used: ${error.message}`, 'error');
     }
+    await fillDevices(); // both places show what is in use now (the old one after a failure)
   }
 
   function join() {
@@ -435,18 +449,16 @@ function start() {
     els.blurButton.textContent = state.blur ? 'Unblur' : 'Blur';
   });
   els.handButton.addEventListener('click', () => socket.emit('raise-hand', { isHandRaised: !state.hand }));
-  els.chatToggle.addEventListener('click', () => togglePanel(els.chatPanel, els.chatToggle));
-  els.peopleToggle.addEventListener('click', () => togglePanel(els.peoplePanel, els.peopleToggle));
+  for (const [panel, button] of PANELS) button.addEventListener('click', () => togglePanel(panel, button));
   for (const close of document.querySelectorAll('.close-panel')) {
     close.addEventListener('click', () => {
       const panel = byId(close.dataset.panel);
-      togglePanel(panel, panel === els.chatPanel ? els.chatToggle : els.peopleToggle, false);
+      togglePanel(panel, PANELS.get(panel), false);
     });
   }
   document.addEventListener('keydown', (event) => {
     if (event.key !== 'Escape') return;
-    togglePanel(els.chatPanel, els.chatToggle, false);
-    togglePanel(els.peoplePanel, els.peopleToggle, false);
+    for (const [panel, button] of PANELS) togglePanel(panel, button, false);
   });
   els.leaveButton.addEventListener('click', () => {
     socket.emit('leave-meeting');
@@ -564,6 +576,7 @@ function start() {
       els.chatUnread.hidden = true;
       byId('chat-input').focus();
     }
+    if (open && panel === els.devicesPanel) fillDevices(); // devices plugged in since the lobby
   }
 }
 
