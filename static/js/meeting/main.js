@@ -13,12 +13,18 @@
 //     (data-emoji), chat-toggle, people-toggle, waiting-badge, leave-button
 //   chat-panel, chat-list, chat-message (data-from), chat-input, chat-send
 //   people-panel, participant-list, participant-row (data-participant-id)
+//   activities-toggle, activities-badge, activities-panel: poll-form, poll-question, poll-options,
+//     poll-create, poll-status, poll-list, poll (data-poll-id), poll-option (data-option-id,
+//     aria-pressed), poll-count, poll-total, poll-end; qa-input, qa-ask, qa-list, question
+//     (data-question-id), qa-upvote, qa-answer, qa-answer-input, qa-answer-button, qa-dismiss;
+//     notes-text, notes-hint, notes-by
 //   devices-toggle, devices-panel, room-camera-select, room-mic-select, devices-status
 //   host-panel (hosts only): mute-participant, unmute-participant, kick-participant, mute-all,
 //     lock-toggle, waiting-room-toggle, mute-on-join, video-off-on-join, max-participants,
 //     waiting-list, waiting-row, waiting-count, admit-button, deny-button, end-meeting, host-status
 //   gone-screen, gone-title, gone-message, rejoin-button
 import { api, duration, h, meetingIdFrom, say } from '../common.js';
+import { Activities } from './activities.js';
 import { Chat, shareFile } from './chat.js';
 import { Grid } from './grid.js';
 import { LocalMedia } from './media.js';
@@ -48,12 +54,18 @@ const els = {
   waitingToggle: byId('waiting-room-toggle'), muteOnJoin: byId('mute-on-join'), videoOffOnJoin: byId('video-off-on-join'),
   maxParticipants: byId('max-participants'), muteAll: byId('mute-all'), endMeeting: byId('end-meeting'),
   hostStatus: byId('host-status'),
+  activitiesToggle: byId('activities-toggle'), activitiesPanel: byId('activities-panel'), activitiesBadge: byId('activities-badge'),
+  pollForm: byId('poll-form'), pollQuestion: byId('poll-question'), pollOptions: byId('poll-options'),
+  pollStatus: byId('poll-status'), pollList: byId('poll-list'), pollEmpty: byId('poll-empty'),
+  qaForm: byId('qa-form'), qaInput: byId('qa-input'), qaList: byId('qa-list'), qaEmpty: byId('qa-empty'),
+  notesText: byId('notes-text'), notesHint: byId('notes-hint'), notesBy: byId('notes-by'),
   devicesToggle: byId('devices-toggle'), devicesPanel: byId('devices-panel'),
   roomCameraSelect: byId('room-camera-select'), roomMicSelect: byId('room-mic-select'), devicesStatus: byId('devices-status'),
 };
 // Each side panel and the control-bar button that opens it.
 const PANELS = new Map([
-  [els.chatPanel, els.chatToggle], [els.peoplePanel, els.peopleToggle], [els.devicesPanel, els.devicesToggle],
+  [els.chatPanel, els.chatToggle], [els.peoplePanel, els.peopleToggle],
+  [els.activitiesPanel, els.activitiesToggle], [els.devicesPanel, els.devicesToggle],
 ]);
 
 const meetingId = meetingIdFrom(window.location.pathname);
@@ -77,6 +89,7 @@ const state = {
   sharing: false,
   blur: false,
   unread: 0,
+  activityNews: 0,
 };
 
 const say_ = (message, kind) => notify(els.notices, message, kind);
@@ -106,6 +119,12 @@ function start() {
   });
   const banner = new RecordingBanner(byId('recording-banner'), byId('recording-text'), byId('recording-dismiss'));
   const people = new People({ socket, state, els, notify: say_ });
+  const activities = new Activities({ socket, state, els, onNews: () => {
+    if (!els.activitiesPanel.hidden) return;
+    state.activityNews += 1;
+    els.activitiesBadge.textContent = String(state.activityNews);
+    els.activitiesBadge.hidden = false;
+  } });
   let timer = null;
 
   media.onVideoChange = (track) => { mesh.replaceTrack('video', track); showLocal(); };
@@ -306,6 +325,7 @@ function start() {
       mesh.connect(p.participantId, true); // the newcomer offers to everyone present
     }
     people.setHost(state.isAdmin);
+    activities.joined();
     people.showSettings(state.settings);
     if (data.isRecording) banner.show(data.recordingHostName);
     else banner.hide(); // a recording that stopped while this page was away
@@ -575,6 +595,10 @@ function start() {
       state.unread = 0;
       els.chatUnread.hidden = true;
       byId('chat-input').focus();
+    }
+    if (open && panel === els.activitiesPanel) {
+      state.activityNews = 0;
+      els.activitiesBadge.hidden = true;
     }
     if (open && panel === els.devicesPanel) fillDevices(); // devices plugged in since the lobby
   }
