@@ -4,7 +4,7 @@ meeting already has."""
 from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from tests.meetings.support import account, bots, create_meeting
 from tests.web.test_meeting_details import MARKUP_CHAT, no_markup
@@ -20,7 +20,7 @@ async def host_page(chromium: Browser, url: str, meeting: dict[str, object], nam
     return page
 
 
-def poll_counts(page: Page) -> object:
+def poll_counts(page: Page) -> Locator:
     return page.get_by_test_id("poll").first.get_by_test_id("poll-count")
 
 

@@ -1,5 +1,6 @@
-"""Switching camera or microphone during a meeting (the Devices panel): every peer gets the new
-track without a new negotiation, the old one is released, and mute carries over."""
+"""Room controls: switching camera or microphone during a meeting (the Devices panel: every peer
+gets the new track without a new negotiation, the old one is released, mute carries over), and
+copying the meeting's link."""
 from __future__ import annotations
 
 from aiohttp.test_utils import TestClient
@@ -7,6 +8,7 @@ from playwright.async_api import Browser, expect
 
 from tests.web.test_meeting_details import instrumented
 from tests.web.test_meeting_page import LOCAL_MIC_ENABLED, REMOTE_VIDEOS_PLAY, base, joined, meeting_of
+from tests.web.web_support import new_page
 
 SENT_AUDIO = """() => {
   const pc = window.__test.pcs.find((p) => p.signalingState !== 'closed');
@@ -66,3 +68,14 @@ async def test_a_microphone_switched_in_the_meeting_reaches_the_peer_muted_as_be
     await alice.get_by_test_id("mic-button").click()
     await alice.wait_for_function(f"() => ({SENT_AUDIO})()?.enabled === true")
     assert alice.errors == [] and bob.errors == []  # type: ignore[attr-defined]
+
+
+async def test_the_meeting_link_is_copied_without_the_name(web: TestClient, chromium: Browser) -> None:
+    meeting = await meeting_of(web)
+    url = f"{base(web)}/join/{meeting['meetingId']}"
+    page = await new_page(chromium, f"{url}?name=Carla", permissions=["camera", "microphone", "clipboard-read", "clipboard-write"])
+    await joined(page)
+    await page.get_by_test_id("copy-link").click()
+    await expect(page.get_by_test_id("notices")).to_contain_text("Meeting link copied")
+    assert await page.evaluate("() => navigator.clipboard.readText()") == url
+    assert page.errors == []  # type: ignore[attr-defined]

@@ -5,7 +5,7 @@
 // Stable hooks for tests (data-testid):
 //   lobby, preview-video, name-input, camera-select, mic-select, join-button, lobby-error
 //   waiting-screen, waiting-message
-//   room, meeting-title, meeting-timer, lock-state, recording-banner, notices (each: notice)
+//   room, meeting-title, meeting-timer, lock-state, copy-link, recording-banner, notices (each: notice)
 //   video-grid; video-tile (data-participant-id = participantId, data-local="true" on yours,
 //     data-speaking), local-video (its srcObject holds your outgoing audio and video tracks),
 //     remote-video, tile-name, tile-badges, pin-button
@@ -484,6 +484,16 @@ function start() {
     socket.emit('leave-meeting');
     leaveLocally();
     gone('You left the meeting', '', true);
+  });
+  // The link to hand to others: this meeting's page, without this person's name or invite.
+  byId('copy-link').addEventListener('click', async () => {
+    const link = `${window.location.origin}/join/${encodeURIComponent(meetingId)}`;
+    try {
+      await navigator.clipboard.writeText(link);
+      say_('Meeting link copied', 'ok');
+    } catch {
+      say_(`Copy this link: ${link}`); // no clipboard (a plain-http address that is not localhost)
+    }
   });
   els.rejoin.addEventListener('click', () => {
     window.location.assign(`/join/${encodeURIComponent(meetingId)}?name=${encodeURIComponent(state.name)}`);
