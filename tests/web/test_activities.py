@@ -42,6 +42,7 @@ async def test_polls_questions_and_notes_between_pages_and_a_bot(web: TestClient
         await host.get_by_test_id("poll-options").fill("Pizza\n\n  Soup  \n")
         await host.get_by_test_id("poll-create").click()
         await expect(host.get_by_test_id("poll")).to_have_count(1)
+        await expect(host.get_by_test_id("poll-question")).to_have_value("")  # cleared once the poll is there
         await expect(guest.get_by_test_id("activities-badge")).to_have_text("1")
         created = await bot.wait_for("poll:created")
         assert [o["text"] for o in created["options"]] == ["Pizza", "Soup"]
@@ -61,11 +62,12 @@ async def test_polls_questions_and_notes_between_pages_and_a_bot(web: TestClient
         await expect(guest.get_by_test_id("poll-total")).to_have_text("2 votes · ended")
         await expect(guest.get_by_test_id("poll-option").first).to_be_disabled()
         assert (await bot.wait_for("poll:ended"))["totalVotes"] == 2
-        # Too few options never leaves the page.
+        # The server's rule decides: too few options is refused, explained by the form, which keeps its text.
         await host.get_by_test_id("poll-question").fill("Alone?")
         await host.get_by_test_id("poll-options").fill("Only one")
         await host.get_by_test_id("poll-create").click()
-        await expect(host.get_by_test_id("poll-status")).to_have_text("Write a question and 2 to 10 options, one per line.")
+        await expect(host.get_by_test_id("poll-status")).to_have_text("Provide question and 2-10 options")
+        await expect(host.get_by_test_id("poll-question")).to_have_value("Alone?")
         await expect(host.get_by_test_id("poll")).to_have_count(1)
 
         # Questions: asked by the guest (markup stays text) and the bot; upvoted, answered, dismissed.

@@ -4,7 +4,7 @@
 // Everyone votes, asks and upvotes; the host also starts and ends polls, answers and dismisses
 // questions and writes the notes. What happened before this page joined is not sent to a seat
 // (as in onepizza); a host's page loads it over REST with its x-admin-token.
-import { api, h } from '../common.js';
+import { api, h, say } from '../common.js';
 
 const MAX_QUESTIONS_SHOWN = 500;
 const NOTES_DELAY_MS = 400; // the server takes at most 5 note updates a second
@@ -24,18 +24,12 @@ export class Activities {
     this.notesTimer = null;
     this.notesPending = null; // an update that arrived while this host was typing
 
+    // The server decides what a poll may be (store/rooms); the form is cleared when the poll
+    // arrives, and kept, with the server's reason, when it is refused (see `refused`).
     els.pollForm.addEventListener('submit', (event) => {
       event.preventDefault();
-      const question = els.pollQuestion.value.trim();
-      const options = optionsFrom(els.pollOptions.value);
-      if (!question || options.length < 2 || options.length > 10) {
-        els.pollStatus.textContent = 'Write a question and 2 to 10 options, one per line.';
-        return;
-      }
-      els.pollStatus.textContent = '';
-      socket.emit('poll:create', { question, options });
-      els.pollQuestion.value = '';
-      els.pollOptions.value = '';
+      say(els.pollStatus, '');
+      socket.emit('poll:create', { question: els.pollQuestion.value, options: optionsFrom(els.pollOptions.value) });
     });
     els.qaForm.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -60,6 +54,7 @@ export class Activities {
         question: String(poll.question || ''), options: poll.options, results: null, totalVotes: 0,
         isActive: poll.isActive !== false, mine: null,
       });
+      if (this.state.isAdmin && poll.question === els.pollQuestion.value.trim()) els.pollForm.reset();
       this._renderPolls();
       this.onNews();
     });
@@ -94,6 +89,13 @@ export class Activities {
       if (document.activeElement === els.notesText && this.state.isAdmin) this.notesPending = notes;
       else this._showNotes(notes);
     });
+  }
+
+  // A refused poll is explained next to its form; true when this panel showed the error.
+  refused(event, message) {
+    if (event !== 'poll:create') return false;
+    say(this.els.pollStatus, message, 'error');
+    return true;
   }
 
   // After `joined`: the host's controls, and (for a host) what the meeting already has.
@@ -183,7 +185,7 @@ export class Activities {
             event.preventDefault();
             this.socket.emit('qa:answer', { questionId: id, answer: input.value.trim() });
           },
-        }, q.isAnswered ? null : input, q.isAnswered ? null : h('button', { type: 'submit', 'data-testid': 'qa-answer-button', 'data-key': `${id}:send` }, 'Answer'),
+        }, q.isAnswered ? null : [input, h('button', { type: 'submit', 'data-testid': 'qa-answer-button', 'data-key': `${id}:send` }, 'Answer')],
         h('button', { type: 'button', 'data-testid': 'qa-dismiss', 'data-key': `${id}:dismiss`, onclick: () => this.socket.emit('qa:dismiss', { questionId: id }) }, 'Dismiss'));
       }
       return h('li', { class: 'question', 'data-testid': 'question', 'data-question-id': id },

@@ -88,8 +88,6 @@ const state = {
   hand: false,
   sharing: false,
   blur: false,
-  unread: 0,
-  activityNews: 0,
 };
 
 const say_ = (message, kind) => notify(els.notices, message, kind);
@@ -119,12 +117,9 @@ function start() {
   });
   const banner = new RecordingBanner(byId('recording-banner'), byId('recording-text'), byId('recording-dismiss'));
   const people = new People({ socket, state, els, notify: say_ });
-  const activities = new Activities({ socket, state, els, onNews: () => {
-    if (!els.activitiesPanel.hidden) return;
-    state.activityNews += 1;
-    els.activitiesBadge.textContent = String(state.activityNews);
-    els.activitiesBadge.hidden = false;
-  } });
+  const chatUnseen = unseen(els.chatPanel, els.chatUnread);
+  const activitiesUnseen = unseen(els.activitiesPanel, els.activitiesBadge);
+  const activities = new Activities({ socket, state, els, onNews: activitiesUnseen.bump });
   let timer = null;
 
   media.onVideoChange = (track) => { mesh.replaceTrack('video', track); showLocal(); };
@@ -263,6 +258,7 @@ function start() {
       }
       return;
     }
+    if (activities.refused(event, message)) return;
     say_(message, 'error');
   });
 
@@ -372,20 +368,12 @@ function start() {
 
   socket.on('chat:message', (message = {}) => {
     chat.add(message, message.from === state.me);
-    if (els.chatPanel.hidden) {
-      state.unread += 1;
-      els.chatUnread.textContent = String(state.unread);
-      els.chatUnread.hidden = false;
-    }
+    chatUnseen.bump();
   });
 
   socket.on('chat:file', (shared = {}) => {
     chat.file(shared);
-    if (els.chatPanel.hidden) {
-      state.unread += 1;
-      els.chatUnread.textContent = String(state.unread);
-      els.chatUnread.hidden = false;
-    }
+    chatUnseen.bump();
   });
 
   // Hosts share files (their x-admin-token authorises the upload); everyone can open shared ones.
@@ -602,16 +590,29 @@ function start() {
     panel.hidden = !open;
     button.setAttribute('aria-expanded', String(open));
     if (open && panel === els.chatPanel) {
-      state.unread = 0;
-      els.chatUnread.hidden = true;
+      chatUnseen.clear();
       byId('chat-input').focus();
     }
-    if (open && panel === els.activitiesPanel) {
-      state.activityNews = 0;
-      els.activitiesBadge.hidden = true;
-    }
+    if (open && panel === els.activitiesPanel) activitiesUnseen.clear();
     if (open && panel === els.devicesPanel) fillDevices(); // devices plugged in since the lobby
   }
+}
+
+// The count on a panel's button of what arrived while the panel was closed.
+function unseen(panel, badge) {
+  let count = 0;
+  return {
+    bump() {
+      if (!panel.hidden) return;
+      count += 1;
+      badge.textContent = String(count);
+      badge.hidden = false;
+    },
+    clear() {
+      count = 0;
+      badge.hidden = true;
+    },
+  };
 }
 
 function show(screen) {
