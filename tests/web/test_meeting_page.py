@@ -9,13 +9,27 @@ from server.sockets import SIO
 from tests.meetings.support import account, bots, create_meeting
 from tests.web.web_support import new_page, screenshot
 
-# Every remote <video> on the page shows a picture (videoWidth > 0) that moves (currentTime advances).
-REMOTE_VIDEOS_PLAY = """async (count) => {
+# Every remote <video> on the page shows a picture (videoWidth > 0) that moves (currentTime advances
+# over at least 300 ms, measured within the last second). Synchronous on purpose: wait_for_function
+# does not await a promise (an async predicate's promise is truthy at once), so it compares with a
+# sample taken on an earlier poll, kept on the page.
+REMOTE_VIDEOS_PLAY = """(count) => {
   const videos = [...document.querySelectorAll('[data-testid=remote-video]')];
   if (videos.length !== count || videos.some((v) => !v.videoWidth)) return false;
-  const before = videos.map((v) => v.currentTime);
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  return videos.every((v, i) => v.currentTime > before[i]);
+  const seen = window.__videoSamples || (window.__videoSamples = new WeakMap());
+  const now = performance.now();
+  let moving = true;
+  for (const video of videos) {
+    const sample = seen.get(video);
+    if (!sample || now - sample.at > 1000) {
+      seen.set(video, { time: video.currentTime, at: now });
+      moving = false;
+    } else if (now - sample.at < 300 || video.currentTime <= sample.time) {
+      moving = false;
+    }
+  }
+  if (moving) for (const video of videos) seen.delete(video); // the next wait measures afresh
+  return moving;
 }"""
 LOCAL_MIC_ENABLED = """() => {
   const stream = document.querySelector('[data-testid=local-video]').srcObject;

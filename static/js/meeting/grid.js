@@ -51,6 +51,18 @@ export class Grid {
     this._meter(tile, stream);
   }
 
+  // The participant's media is gone (a closed connection): the tile shows its avatar until new media comes.
+  clearStream(participantId) {
+    const tile = this.tiles.get(participantId);
+    if (!tile) return;
+    if (tile.meter) tile.meter.source.disconnect();
+    tile.meter = null;
+    tile.root.classList.remove('speaking');
+    tile.root.dataset.speaking = 'false';
+    tile.video.srcObject = null;
+    if (tile.audio) tile.audio.srcObject = null;
+  }
+
   // Autoplay with sound refused (no click yet on this page): a click anywhere starts the sound.
   _needsSound(tile) {
     if (tile.waitingForClick) return; // one listener per tile, however many tracks arrive before the click

@@ -5,7 +5,7 @@
 // Stable hooks for tests (data-testid):
 //   lobby, preview-video, name-input, camera-select, mic-select, join-button, lobby-error
 //   waiting-screen, waiting-message
-//   room, meeting-title, meeting-timer, lock-state, copy-link, recording-banner, notices (each: notice)
+//   room (data-media-mode = "mesh" | "sfu"), meeting-title, meeting-timer, lock-state, copy-link, recording-banner, notices (each: notice)
 //   video-grid; video-tile (data-participant-id = participantId, data-local="true" on yours,
 //     data-speaking), local-video (its srcObject holds your outgoing audio and video tracks),
 //     remote-video, tile-name, tile-badges, pin-button
@@ -20,7 +20,7 @@
 //     notes-text, notes-hint, notes-by
 //   devices-toggle, devices-panel, room-camera-select, room-mic-select, devices-status
 //   host-panel (hosts only): mute-participant, unmute-participant, kick-participant, mute-all,
-//     lock-toggle, waiting-room-toggle, mute-on-join, video-off-on-join, max-participants,
+//     lock-toggle, waiting-room-toggle, mute-on-join, video-off-on-join, max-participants, media-mode,
 //     waiting-list, waiting-row, waiting-count, admit-button, deny-button, end-meeting, host-status
 //   gone-screen, gone-title, gone-message, rejoin-button
 import { api, duration, h, meetingIdFrom, say } from '../common.js';
@@ -31,6 +31,7 @@ import { LocalMedia } from './media.js';
 import { notify, RecordingBanner } from './notices.js';
 import { People } from './people.js';
 import { Mesh } from './peers.js';
+import { Sfu } from './sfu.js';
 
 // The five the server accepts, each with words for screen readers (an emoji's own name varies by reader).
 const REACTIONS = [
@@ -52,7 +53,7 @@ const els = {
   hostPanel: byId('host-panel'), participantList: byId('participant-list'), waitingList: byId('waiting-list'),
   waitingCount: byId('waiting-count'), waitingBadge: byId('waiting-badge'), lockToggle: byId('lock-toggle'),
   waitingToggle: byId('waiting-room-toggle'), muteOnJoin: byId('mute-on-join'), videoOffOnJoin: byId('video-off-on-join'),
-  maxParticipants: byId('max-participants'), muteAll: byId('mute-all'), endMeeting: byId('end-meeting'),
+  maxParticipants: byId('max-participants'), mediaMode: byId('media-mode'), muteAll: byId('mute-all'), endMeeting: byId('end-meeting'),
   hostStatus: byId('host-status'),
   activitiesToggle: byId('activities-toggle'), activitiesPanel: byId('activities-panel'), activitiesBadge: byId('activities-badge'),
   pollForm: byId('poll-form'), pollQuestion: byId('poll-question'), pollOptions: byId('poll-options'),
@@ -111,6 +112,9 @@ function start() {
   const media = new LocalMedia();
   const grid = new Grid(els.grid);
   const mesh = new Mesh({ socket, media, onTrack: (pid, stream) => grid.setStream(pid, stream), onClosed: () => {} });
+  // An sfu meeting (settings.mediaMode): one connection with the server instead of the mesh.
+  const sfu = new Sfu({ socket, media, onStream: (pid, stream) => (stream ? grid.setStream(pid, stream) : grid.clearStream(pid)) });
+  const sfuMode = () => state.settings.mediaMode === 'sfu';
   const chat = new Chat({
     list: byId('chat-list'), form: byId('chat-form'), input: byId('chat-input'),
     onSend: (text) => socket.emit('chat:message', { text }),
@@ -121,9 +125,11 @@ function start() {
   const activitiesUnseen = unseen(els.activitiesPanel, els.activitiesBadge);
   const activities = new Activities({ socket, state, els, onNews: activitiesUnseen.bump });
   let timer = null;
+  const offersTo = new Map(); // participantId → whether this page offers to it in the mesh
 
-  media.onVideoChange = (track) => { mesh.replaceTrack('video', track); showLocal(); };
-  media.onAudioChange = (track) => { mesh.replaceTrack('audio', track); showLocal(); };
+  // Only one of the two has connections: the mesh's peers or the SFU's one.
+  media.onVideoChange = (track) => { mesh.replaceTrack('video', track); sfu.sync(); showLocal(); };
+  media.onAudioChange = (track) => { mesh.replaceTrack('audio', track); sfu.sync(); showLocal(); };
   media.onScreenEnded = () => setSharing(false);
   // Phone browsers have no screen capture: no button that can only fail.
   if (!navigator.mediaDevices || typeof navigator.mediaDevices.getDisplayMedia !== 'function') els.shareButton.hidden = true;
@@ -146,7 +152,7 @@ function start() {
   async function loadConfig() {
     try {
       const [config, ice] = await Promise.all([api('/api/config'), api('/api/config/ice-servers')]);
-      if (ice && Array.isArray(ice.iceServers)) mesh.iceServers = ice.iceServers;
+      if (ice && Array.isArray(ice.iceServers)) mesh.iceServers = sfu.iceServers = ice.iceServers;
       if (config && config.screenShareEnabled === false) els.shareButton.hidden = true;
       if (config && config.blurEnabled === false) els.blurButton.hidden = true;
     } catch {
@@ -258,6 +264,12 @@ function start() {
       }
       return;
     }
+    if (typeof event === 'string' && event.startsWith('sfu:')) {
+      sfu.refused(code); // not_sfu: the mode changed under it (meeting:settings-updated follows)
+      if (code === 'media_unavailable') say_(`${message}; retrying…`, 'error');
+      else if (code !== 'not_sfu') console.warn(event, code, message);
+      return;
+    }
     if (activities.refused(event, message)) return;
     say_(message, 'error');
   });
@@ -316,10 +328,8 @@ function start() {
     const local = grid.add('local', { name: state.name, local: true });
     local.root.dataset.participantId = state.me;
     showLocal();
-    for (const p of data.participants || []) {
-      addParticipant(p);
-      mesh.connect(p.participantId, true); // the newcomer offers to everyone present
-    }
+    for (const p of data.participants || []) addParticipant(p, true);
+    startMedia();
     people.setHost(state.isAdmin);
     activities.joined();
     people.showSettings(state.settings);
@@ -328,16 +338,18 @@ function start() {
   });
 
   socket.on('participant:joined', (p) => {
-    addParticipant(p);
-    mesh.connect(p.participantId, false);
+    addParticipant(p, false);
+    if (!sfuMode()) mesh.connect(p.participantId, false);
     say_(`${p.name} joined`);
   });
 
   socket.on('participant:left', ({ participantId, name } = {}) => {
     if (!state.participants.has(participantId)) return;
     mesh.close(participantId);
+    sfu.forget(participantId);
     grid.remove(participantId);
     state.participants.delete(participantId);
+    offersTo.delete(participantId);
     people.render();
     say_(`${name || 'Someone'} left`);
   });
@@ -361,10 +373,18 @@ function start() {
 
   // Signals only from someone seated now: a late offer from a seat that has gone would open a
   // connection that nothing ever closes.
-  const seated = (from) => state.phase === 'in' && state.participants.has(from);
+  // In an sfu meeting they still relay, but this page does not use them.
+  const seated = (from) => state.phase === 'in' && !sfuMode() && state.participants.has(from);
   socket.on('signal:offer', ({ from, offer } = {}) => { if (seated(from)) mesh.handleOffer(from, offer); });
   socket.on('signal:answer', ({ from, answer } = {}) => { if (seated(from)) mesh.handleAnswer(from, answer); });
   socket.on('signal:ice-candidate', ({ from, candidate } = {}) => { if (seated(from)) mesh.handleCandidate(from, candidate); });
+
+  // SFU media (docs/PROTOCOL.md §9); sfu.js ignores them when it has no connection.
+  socket.on('sfu:answer', (data) => sfu.handleAnswer(data));
+  socket.on('sfu:offer', (data) => sfu.handleOffer(data));
+  socket.on('sfu:track-added', (data) => sfu.trackAdded(data));
+  socket.on('sfu:track-removed', (data) => sfu.trackRemoved(data));
+  socket.on('sfu:closed', () => sfu.closed());
 
   socket.on('chat:message', (message = {}) => {
     chat.add(message, message.from === state.me);
@@ -411,7 +431,9 @@ function start() {
 
   socket.on('meeting:settings-updated', (settings = {}) => {
     const wasLocked = Boolean(state.settings.locked);
+    const wasSfu = sfuMode();
     state.settings = settings;
+    if (state.phase === 'in' && sfuMode() !== wasSfu) switchMedia();
     people.showSettings(settings);
     if (Boolean(settings.locked) !== wasLocked) say_(settings.locked ? 'The meeting is now locked' : 'The meeting is now unlocked');
     if (!settings.waitingRoom) people.clearWaiting();
@@ -543,21 +565,48 @@ function start() {
     els.preview.srcObject = media.stream;
   }
 
-  function addParticipant(p) {
+  // `before`: seated when this page joined, so this page was the newcomer who offers (mesh).
+  function addParticipant(p, before) {
     if (!p || typeof p.participantId !== 'string') return;
     const entry = { name: 'Anonymous', isMuted: false, isVideoOff: false, isHandRaised: false, isAdmin: false, ...p };
     state.participants.set(p.participantId, entry);
+    offersTo.set(p.participantId, before);
     grid.add(p.participantId, { name: entry.name });
     grid.update(p.participantId, entry);
+    const stream = sfu.streamOf(p.participantId); // media that came before participant:joined
+    if (stream) grid.setStream(p.participantId, stream);
     people.render();
+  }
+
+  // The mesh as a fresh joiner starts it (the newcomer offers to everyone present), or the one
+  // SFU connection.
+  function startMedia() {
+    els.room.dataset.mediaMode = sfuMode() ? 'sfu' : 'mesh';
+    if (sfuMode()) {
+      sfu.start();
+      return;
+    }
+    for (const participantId of state.participants.keys()) mesh.connect(participantId, offersTo.get(participantId));
+  }
+
+  // meeting:settings-updated changed mediaMode during the call: close what the old mode opened.
+  // Back in mesh, each pair connects as when they met: the one who joined later offers.
+  function switchMedia() {
+    mesh.closeAll();
+    sfu.stop();
+    for (const participantId of state.participants.keys()) grid.clearStream(participantId);
+    startMedia();
+    say_(sfuMode() ? 'Media now goes through the server' : 'Media now goes directly between participants');
   }
 
   // Everyone else's seat and connection; the waiting queue stays (waiters keep their sockets while
   // a host's socket re-joins, and the server does not send the queue again).
   function dropRemotes() {
     mesh.closeAll();
+    sfu.stop();
     grid.removeRemotes();
     state.participants.clear();
+    offersTo.clear();
     people.render();
   }
 

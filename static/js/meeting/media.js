@@ -2,7 +2,8 @@
 //
 // `stream` always holds the outgoing audio track and the outgoing video track (camera, blurred
 // camera or screen); the local tile shows it. Switching any of them calls `onVideoChange` /
-// `onAudioChange` so the peer connections swap the track with replaceTrack (no renegotiation).
+// `onAudioChange` so the peer connections swap the track with replaceTrack (no renegotiation;
+// in an SFU meeting the screen has a sender of its own, see sfu.js).
 
 const VIDEO = { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 24 } };
 
@@ -23,9 +24,12 @@ export class LocalMedia {
   get audioTrack() { return this.mic; }
 
   get videoTrack() {
-    if (this.screen) return this.screen;
-    if (this.blur) return this.blur.track;
-    return this.camera;
+    return this.screen || this.cameraTrack;
+  }
+
+  // The camera as sent (blurred or not), without the screen: an SFU sends the screen beside it.
+  get cameraTrack() {
+    return this.blur ? this.blur.track : this.camera;
   }
 
   // Ask for both devices; fall back to one, then none, so a person without a camera still joins.

@@ -1,5 +1,6 @@
 // The People panel: everyone in the meeting and, for the host, the controls: mute / unmute / kick
-// a participant, mute all, lock, waiting room (admit / deny, count), join settings, end for all.
+// a participant, mute all, lock, waiting room (admit / deny, count), join settings, media mode
+// (mesh or sfu), end for all.
 // Host REST calls carry only the meeting's x-admin-token (research §9.4); admit / deny are socket events.
 import { api, h, say } from '../common.js';
 
@@ -20,6 +21,7 @@ export class People {
       const value = Number(els.maxParticipants.value);
       if (Number.isInteger(value) && value >= 1) this._settings({ maxParticipants: value });
     });
+    els.mediaMode.addEventListener('change', () => this._settings({ mediaMode: els.mediaMode.value }));
     els.muteAll.addEventListener('click', () => this._run(() => this._host('/mute-all', 'POST'), 'Everyone is muted'));
     els.endMeeting.addEventListener('click', () => {
       if (window.confirm('End the meeting for everyone?')) this._run(() => this._host('', 'DELETE'), 'Ending the meeting…');
@@ -58,6 +60,7 @@ export class People {
     els.muteOnJoin.checked = Boolean(settings.muteOnJoin);
     els.videoOffOnJoin.checked = Boolean(settings.videoOffOnJoin);
     if (document.activeElement !== els.maxParticipants) els.maxParticipants.value = String(settings.maxParticipants || '');
+    els.mediaMode.value = settings.mediaMode === 'sfu' ? 'sfu' : 'mesh';
     els.lockState.hidden = !settings.locked;
   }
 
