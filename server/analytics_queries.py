@@ -22,6 +22,7 @@ from store.mongo.analytics import week_of
 from store.mongo.database import iso, utcnow
 from store.rooms import MeetingStatus, Registry
 from store.rooms.billing import format_usd
+from store.rooms.settings import MediaMode
 
 DAYS_MIN, DAYS_MAX = 1, 365
 RETENTION_WEEKS = 12
@@ -31,6 +32,9 @@ TOP_ERRORS = 100
 MEETING_TYPES = ["meeting.created", "guest_meeting.created"]
 NOT_ADMIN = {"$nin": [True, 1]}
 MB = 1024 * 1024
+# The media worker's figures (media/stats.py) the realtime view shows per meeting, and in total.
+MEETING_MEDIA = ("publishers", "consumers", "bitrateIn", "bitrateOut")
+MEDIA_TOTALS = ("producers", *MEETING_MEDIA, "packetsInPerSecond", "packetsOutPerSecond")
 
 
 def parse_days(raw: str | None, default: int) -> int:
@@ -184,7 +188,9 @@ class AnalyticsQueries:
         return [{"dow": dow, "hour": hour, "count": count}
                 for (dow, hour), count in sorted(slots.items(), key=lambda s: (-s[1], s[0]))]
 
-    def realtime(self) -> dict[str, Any]:
+    def realtime(self, media_rooms: dict[str, dict[str, Any]], worker: str) -> dict[str, Any]:
+        """The original's live figures, plus the SFU's: ``media_rooms`` is the media worker's figures
+        by meeting id (``media/stats.py``), ``worker`` its state (running, idle, unavailable)."""
         now_ms = int(time.time() * 1000)
         active = [m for m in self.registry if m.status is MeetingStatus.ACTIVE]
         top = sorted(active, key=lambda m: -len(m.participants))[:REALTIME_LIST]
@@ -193,9 +199,18 @@ class AnalyticsQueries:
             "totalParticipants": sum(len(m.participants) for m in active),
             "activeRecordings": sum(1 for m in active if m.is_recording),
             "activeScreenShares": sum(1 for m in active for p in m.participants.values() if p.is_screen_sharing),
+            "media": {
+                "worker": worker,
+                "sfuMeetings": sum(1 for m in active if m.settings.media_mode is MediaMode.SFU),
+                "mediaRooms": len(media_rooms),
+                "mediaParticipants": _total(media_rooms, "participants"),
+                **{key: _total(media_rooms, key) for key in MEDIA_TOTALS},
+            },
             "meetingList": [{
                 "id": m.id, "title": m.title or "Untitled", "participantCount": len(m.participants),
                 "duration": max(0, now_ms - m.created_at_ms) // 1000, "isRecording": m.is_recording,
+                "mediaMode": m.settings.media_mode.value,
+                **{key: media_rooms.get(m.id, {}).get(key, 0) for key in MEETING_MEDIA},
             } for m in top],
         }
 
@@ -234,3 +249,8 @@ def _memory() -> tuple[int, int]:
         return int(fields[1]) * page, int(fields[2]) * page
     except (OSError, IndexError, ValueError):
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, 0
+
+
+def _total(media_rooms: dict[str, dict[str, Any]], key: str) -> int | float:
+    total: int | float = sum(room.get(key, 0) for room in media_rooms.values())
+    return round(total, 1) if isinstance(total, float) else total

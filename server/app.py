@@ -11,9 +11,10 @@ from pathlib import Path
 import aiohttp_cors
 from aiohttp import web
 
-from handlers.http import accounts, api_keys, collaboration, files, health, meetings, openapi, pages
+from handlers.http import accounts, api_keys, collaboration, files, health, meetings, openapi, pages, recordings
 from handlers.http import billing as billing_routes
 from handlers.http import company as company_routes
+from handlers.http import live_stats as live_stats_routes
 from handlers.http import usdc as usdc_routes
 from handlers.http import webhooks as webhook_routes
 from handlers.http.admin_area import ADMIN_ROUTES
@@ -22,8 +23,10 @@ from handlers.socket.publish import Publisher
 from server.accounts import AccountService
 from server.background import BACKGROUND, Background
 from server.company import CompanyService
+from server.media import MEDIA, MediaService
 from server.meetings import MEETINGS, MeetingService
 from server.middleware import api_rate_limit, compression, errors, security_headers
+from server.recordings import RECORDINGS, RecordingService
 from server.services import SERVICES, Services
 from server.settings import Settings
 from server.sockets import SIO, allowed_origins, create_sio
@@ -53,8 +56,8 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_background)
     _close_websockets_at_shutdown(app)
 
-    for module in (health, accounts, api_keys, meetings, collaboration, files, openapi, pages, billing_routes, company_routes,
-                   webhook_routes, usdc_routes):
+    for module in (health, accounts, api_keys, meetings, collaboration, files, recordings, openapi, pages, billing_routes,
+                   company_routes, webhook_routes, usdc_routes, live_stats_routes):
         app.router.add_routes(module.routes)
     for table in ADMIN_ROUTES:
         app.router.add_routes(table)
@@ -101,15 +104,27 @@ def _database(settings: Settings):  # type: ignore[no-untyped-def]
             meeting_service = MeetingService(services, Publisher(app[SIO]), app[BACKGROUND])
             app[MEETINGS] = meeting_service
             app[health.LIVE_MEETINGS] = lambda: len(meeting_service.registry)
-            namespace = MeetingNamespace(meeting_service, settings.idle_socket_timeout_seconds)
+            sio = app[SIO]
+            media = MediaService(lambda sid, event, data: sio.emit(event, data, to=sid), settings.media_log_level,
+                                 settings.media_stun_urls)
+            app[MEDIA] = media
+            meeting_service.listeners.append(media.on_events)
+            recorder = RecordingService(meeting_service, media, services.recordings)
+            app[RECORDINGS] = recorder
+            meeting_service.listeners.append(recorder.on_events)
+            namespace = MeetingNamespace(meeting_service, media, recorder, settings.idle_socket_timeout_seconds)
             app[SIO].register_namespace(namespace)
             app[WEBHOOKS] = meeting_service.webhooks
             await meeting_service.webhooks.start()
             await meeting_service.start()
             namespace.idle.start()
+            recorder.start_pruning()
             try:
                 yield
             finally:
+                await recorder.stop_pruning()
+                await recorder.stop_all()  # every file finished and listed while the worker still runs
+                await media.stop()
                 await namespace.idle.stop()
                 await meeting_service.stop()
                 await services.analytics.stop()  # after the meetings: their last events are in

@@ -20,6 +20,7 @@ from store.mongo.ledger import Ledger
 from store.mongo.mail_outbox import MailOutbox
 from store.mongo.meetings import MeetingStore
 from store.mongo.password_resets import PasswordResets
+from store.mongo.recordings import RecordingStore
 from store.mongo.sessions import Sessions
 from store.mongo.site_settings import SiteSettings
 from store.mongo.topups import StripeTopups
@@ -48,6 +49,7 @@ class Services:
     usdc: UsdcStore
     files: FileStore
     vault: FileVault
+    recordings: RecordingStore
 
     @classmethod
     def build(cls, settings: Settings, database: Database) -> Services:
@@ -75,6 +77,7 @@ class Services:
             usdc=UsdcStore(database),
             files=FileStore(database),
             vault=FileVault(settings),
+            recordings=RecordingStore(database),
         )
 
     async def create_indexes(self) -> None:
@@ -85,6 +88,7 @@ class Services:
         await self.analytics.store.create_indexes()
         await self.usdc.create_indexes()
         await self.files.create_indexes()
+        await self.recordings.create_indexes()
 
 
 SERVICES = web.AppKey("services", Services)

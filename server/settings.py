@@ -91,6 +91,16 @@ class Settings:
     webhook_poll_interval_seconds: float = 5.0
     # Delivered and failed webhook deliveries older than this are pruned (pending ones are kept).
     webhook_delivery_retention_days: int = 30
+    # The SFU's worker process logs at this level (stderr). Recordings (DATA_DIR/recordings) are
+    # deleted this many days after they end; 0 keeps them until deleted through the API.
+    media_log_level: str = "WARNING"
+    # STUN/TURN URLs the SFU uses for its own candidates (a server behind NAT); none by default.
+    media_stun_urls: tuple[str, ...] = ()
+    recording_retention_days: int = 30
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.data_dir / "recordings"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -146,6 +156,9 @@ class Settings:
             webhook_poll_interval_seconds=_float(env, "WEBHOOK_POLL_INTERVAL_SECONDS", 5.0),
             webhook_delivery_retention_days=_int(env, "WEBHOOK_DELIVERY_RETENTION_DAYS", 30),
             analytics_retention_days=_int(env, "ANALYTICS_RETENTION_DAYS", 90),
+            media_log_level=env.get("MEDIA_LOG_LEVEL", "WARNING").upper(),
+            media_stun_urls=tuple(url.strip() for url in env.get("MEDIA_STUN_URLS", "").split(",") if url.strip()),
+            recording_retention_days=_int(env, "RECORDING_RETENTION_DAYS", 30),
         )
         settings.check()
         return settings

@@ -6,7 +6,9 @@ from aiohttp import web
 from handlers.http import health
 from handlers.http.request import admin_caller, services
 from server.analytics_queries import AnalyticsQueries, parse_days
+from server.media import MEDIA
 from server.meetings import MEETINGS
+from store.errors import Unavailable
 
 routes = web.RouteTableDef()
 
@@ -62,7 +64,13 @@ async def errors(request: web.Request) -> web.Response:
 @routes.get("/admin/api/analytics/realtime")
 async def realtime(request: web.Request) -> web.Response:
     await admin_caller(request)
-    return web.json_response(queries(request).realtime())
+    media = request.app[MEDIA]
+    worker = "running" if media.worker.running else "idle"
+    try:
+        rooms = await media.stats_all()  # one request for every room; none while no worker runs
+    except Unavailable:
+        rooms, worker = {}, "unavailable"
+    return web.json_response(queries(request).realtime(rooms, worker))
 
 
 @routes.get("/admin/api/analytics/retention")

@@ -913,7 +913,7 @@ class Area(Protocol):
 
 
 AREA_MODULES: tuple[str, ...] = ("openapi_webhooks", "openapi_billing", "openapi_company", "openapi_usdc",
-                                  "openapi_files")
+                                  "openapi_files", "openapi_recordings", "openapi_live_stats")
 """Module names under ``handlers.http``; each is imported when the document is first built."""
 
 

@@ -27,12 +27,15 @@ EVENT_LIMITS: dict[str, tuple[int, float, str | None]] = {
     "captions:update": (20, 10.0, None),
     "raise-hand": (5, 10.0, None),
     "notes:update": (5, 1.0, "Rate limited — too many events"),  # up to 50 KB each, to the whole room
+    # Each description costs the media worker an SDP parse and a renegotiation.
+    "sfu:offer": (30, 10.0, "Rate limited — too many events"),
+    "sfu:answer": (30, 10.0, "Rate limited — too many events"),
 }
 # Everything else: a generous ceiling, so a runaway client cannot flood a room.
 DEFAULT_LIMIT: tuple[int, float, str | None] = (200, 1.0, "Rate limited — too many events")
 # Events whose payload may be absent.
-NO_PAYLOAD = frozenset({"disconnect", "connect", "recording:broadcast-stopped", "breakout:leave",
-                        "breakout:close", "stream:stop", "leave-meeting"})
+NO_PAYLOAD = frozenset({"disconnect", "connect", "recording:broadcast-stopped", "recording:start", "recording:stop",
+                        "breakout:leave", "breakout:close", "stream:stop", "leave-meeting"})
 
 
 class SlidingWindow:

@@ -96,7 +96,11 @@ class Publisher:
         elif isinstance(ev, RecordingStarted):
             await sio.emit("recording:started", wire.recording_started(ev), room=room, skip_sid=ev.sid)
         elif isinstance(ev, RecordingStopped):
-            await sio.emit("recording:stopped", room=room)
+            stopped = wire.recording_stopped(ev)
+            if stopped is None:
+                await sio.emit("recording:stopped", room=room)
+            else:
+                await sio.emit("recording:stopped", stopped, room=room)
         elif isinstance(ev, MeetingEnded):
             await sio.emit("meeting:ended", wire.meeting_ended(ev), room=room)
             for sid in ev.waiting_sids:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING, Any
 
-from .errors import NotHost, ValidationError
+from .errors import GuestRecording, NotHost, NotRecording, NotSfuMeeting, RecordingRunning, ValidationError
 from .events import (
     Admitted,
     AllMuted,
@@ -24,7 +24,7 @@ from .events import (
 )
 from .ids import new_message_id
 from .model import Recording
-from .settings import validate_patch
+from .settings import MediaMode, validate_patch
 from .text import clean_text, utf16_len
 
 if TYPE_CHECKING:
@@ -38,6 +38,8 @@ REACTIONS = frozenset({"\U0001f44d", "\u2764\ufe0f", "\U0001f602", "\U0001f389",
 CHAT_MAX = 2000
 REPLY_TO_MAX = 64
 HOST_NAME_MAX = 60
+REST_HOST_NAME = "Host"
+"""Who started a recording over REST, where there is no participant (as REST notes say ``Host``)."""
 
 
 class MeetingActivity:
@@ -51,6 +53,7 @@ class MeetingActivity:
     if TYPE_CHECKING:
         id: MeetingId
         title: str
+        is_guest: bool
         settings: Settings
         participants: dict[Any, Participant]
         recording: Recording | None
@@ -119,23 +122,76 @@ class MeetingActivity:
         reply = clean_text(reply_to, REPLY_TO_MAX, "") or None
         return ChatMessage(self.id, new_message_id(), me.id, me.name, body, now_ms, reply)
 
+    def sfu_member(self, sid: Sid) -> Participant:
+        """The caller, if this meeting's media goes through the SFU (``mediaMode: sfu``)."""
+        me = self.by_sid(sid)
+        if self.settings.media_mode is not MediaMode.SFU:
+            raise NotSfuMeeting()
+        return me
+
     def start_recording(self, sid: Sid, host_name: object, now_ms: int) -> RecordingStarted:
-        """Host-only in our server (anyone could in the original)."""
+        """Host-only in our server (anyone could in the original). A notice cannot replace the
+        server's own recording: participants must go on seeing that one."""
         host = self.require_host(sid)
+        if self.server_recording_id is not None:
+            raise RecordingRunning()
         name = clean_text(host_name, HOST_NAME_MAX, host.name)
         self.recording = Recording(host.id, name, now_ms)
         return RecordingStarted(self.id, host.id, host.sid, name)
 
     def stop_recording(self, sid: Sid) -> RecordingStopped | None:
-        """A host or whoever started it may stop; ``None`` when nothing was recording."""
+        """A host or whoever started it may stop; ``None`` when no notice was up (the server's
+        recording is stopped with ``stop_server_recording`` only)."""
         me = self.by_sid(sid)
-        if self.recording is None:
+        if self.recording is None or self.recording.recording_id is not None:
             return None
         if not me.is_admin and self.recording.participant_id != me.id:
             raise NotHost()
         stopped = RecordingStopped(self.id, self.recording.participant_id)
         self.recording = None
         return stopped
+
+    def start_server_recording(self, sid: Sid | None, host_name: object, recording_id: str,
+                               now_ms: int) -> RecordingStarted:
+        """The SFU records the meeting: a host's socket, or REST (``sid`` None, the admin token
+        checked by the caller). Everyone, the host too, is told before anything is written, and
+        late joiners see it in ``joined``. A notice that was up is replaced by it."""
+        host = self.require_host(sid) if sid is not None else None
+        if self.is_guest:
+            raise GuestRecording()
+        if self.settings.media_mode is not MediaMode.SFU:
+            raise NotSfuMeeting()
+        if self.server_recording_id is not None:
+            raise RecordingRunning()
+        name = clean_text(host_name, HOST_NAME_MAX, host.name if host is not None else REST_HOST_NAME)
+        participant_id = host.id if host is not None else None
+        self.recording = Recording(participant_id, name, now_ms, recording_id)
+        return RecordingStarted(self.id, participant_id, None, name, recording_id)
+
+    def stop_server_recording(self, sid: Sid | None) -> RecordingStopped:
+        """A host's socket, or REST (``sid`` None), stops the SFU's recording; any host may,
+        not only the one who started it (it outlives its starter)."""
+        if sid is not None:
+            self.require_host(sid)
+        recording = self.recording
+        if recording is None or recording.recording_id is None:
+            raise NotRecording()
+        self.recording = None
+        return RecordingStopped(self.id, recording.participant_id, recording.recording_id)
+
+    def server_recording_ended(self, recording_id: str) -> RecordingStopped | None:
+        """The recorder stopped on its own (the meeting switched to mesh, the media server
+        restarted): the meeting stops saying it records. None if that recording is not current."""
+        if self.server_recording_id != recording_id:
+            return None
+        assert self.recording is not None
+        stopped = RecordingStopped(self.id, self.recording.participant_id, recording_id)
+        self.recording = None
+        return stopped
+
+    @property
+    def server_recording_id(self) -> str | None:
+        return self.recording.recording_id if self.recording is not None else None
 
     @property
     def is_recording(self) -> bool:

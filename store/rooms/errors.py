@@ -172,3 +172,35 @@ class LimitReached(DomainError):
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
+
+
+class NotSfuMeeting(DomainError):
+    """An ``sfu:*`` event or a recording in a meeting whose media goes peer to peer."""
+
+    status = 409
+    code = "not_sfu"
+    default_message = "This meeting uses mesh mode; set mediaMode to 'sfu' first"
+
+
+class RecordingRunning(DomainError):
+    """The server is already recording this meeting (one recording at a time)."""
+
+    status = 409
+    code = "recording_running"
+    default_message = "A recording is already running"
+
+
+class NotRecording(DomainError):
+    """A stop with no server recording running."""
+
+    status = 409
+    code = "not_recording"
+    default_message = "No recording is running"
+
+
+class GuestRecording(DomainError):
+    """Guest meetings have no owner, so nobody could ever download their recordings."""
+
+    status = 403
+    code = "guest_meeting"
+    default_message = "Guest meetings cannot be recorded"

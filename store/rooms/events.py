@@ -165,18 +165,21 @@ class Reaction(MeetingEvent):
 
 @dataclass(frozen=True)
 class RecordingStarted(MeetingEvent):
-    """``recording:started {hostName}`` to everyone but the host."""
+    """``recording:started {hostName}`` to everyone but the host (``sid``); for the server's
+    recording (``recording_id`` set, ``sid`` None) to everyone, with ``recordingId``."""
 
-    participant_id: ParticipantId
-    sid: Sid
+    participant_id: ParticipantId | None
+    sid: Sid | None
     host_name: str
+    recording_id: str | None = None
 
 
 @dataclass(frozen=True)
 class RecordingStopped(MeetingEvent):
-    """``recording:stopped`` (no payload) to the room."""
+    """``recording:stopped`` to the room: no payload for a notice, ``{recordingId}`` for the server's recording."""
 
-    participant_id: ParticipantId
+    participant_id: ParticipantId | None
+    recording_id: str | None = None
 
 
 @dataclass(frozen=True)

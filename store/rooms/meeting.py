@@ -287,7 +287,7 @@ class Meeting(MeetingDoor, MeetingActivity, MeetingCollaboration):
         self.index.unbind_seat(participant.sid, self.id)
         self._close_attendance(participant.id, now_ms)
         events: list[MeetingEvent] = []
-        if self.recording and self.recording.participant_id == participant.id:
+        if self.recording and self.recording.recording_id is None and self.recording.participant_id == participant.id:
             self.recording = None
             events.append(RecordingStopped(self.id, participant.id))
         events.extend(self._collab_left(participant))

@@ -96,8 +96,12 @@ class AttendanceRecord:
 
 @dataclass(frozen=True)
 class Recording:
-    """Who announced a recording, so it can be stopped when they leave."""
+    """A recording in progress: a host's notice (``recording:broadcast-started``, the browser
+    records), or the server's own recording through the SFU (``recording_id`` set). A notice
+    stops when its participant leaves; the server's recording runs until stopped or the meeting
+    ends, and may have been started over REST (no participant)."""
 
-    participant_id: ParticipantId
+    participant_id: ParticipantId | None
     host_name: str
     started_at: int
+    recording_id: str | None = None

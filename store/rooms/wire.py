@@ -22,6 +22,7 @@ from .events import (
     ParticipantUpdated,
     Reaction,
     RecordingStarted,
+    RecordingStopped,
     SettingsUpdated,
     WaitingAdded,
     WaitingRemoved,
@@ -128,7 +129,13 @@ def react(ev: Reaction) -> Payload:
 
 
 def recording_started(ev: RecordingStarted) -> Payload:
-    return {"hostName": ev.host_name}
+    if ev.recording_id is None:
+        return {"hostName": ev.host_name}
+    return {"hostName": ev.host_name, "recordingId": ev.recording_id}
+
+
+def recording_stopped(ev: RecordingStopped) -> Payload | None:
+    return None if ev.recording_id is None else {"recordingId": ev.recording_id}
 
 
 def error(exc: DomainError) -> Payload:
