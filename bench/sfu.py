@@ -68,6 +68,13 @@ CLIENT = "aiortc 1.16.0 peers + python-socketio AsyncClient (websocket), pre-enc
 # -- the media the publishers send -------------------------------------------------------------
 
 
+def set_clip(size: str, bitrate: int) -> None:
+    """Choose the publishers' clip before any client process forks (they read these globals)."""
+    global WIDTH, HEIGHT, VIDEO_BITRATE
+    WIDTH, HEIGHT = (int(part) for part in size.lower().split("x"))
+    VIDEO_BITRATE = bitrate
+
+
 def clip_path() -> Path:
     return Path(tempfile.gettempdir()) / f"slice-bench-vp8-{WIDTH}x{HEIGHT}-{VIDEO_BITRATE // 1000}k-{CLIP_FRAMES}f.pickle"
 
@@ -527,7 +534,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="the measured window")
     parser.add_argument("--subscriber-procs", type=int, default=1, help="processes the subscribers are split over")
     parser.add_argument("--sweep", default="", help="comma-separated points: PxS or room:N, e.g. 2x2,4x4,6x6,room:4")
+    parser.add_argument("--size", default=f"{WIDTH}x{HEIGHT}", help="the publishers' picture, e.g. 640x480")
+    parser.add_argument("--bitrate", type=int, default=VIDEO_BITRATE, help="the publishers' VP8 bitrate, bits/s")
     opts = parser.parse_args()
+    set_clip(opts.size, opts.bitrate)
     if opts.sweep:
         wanted = points(opts.sweep)
     elif opts.room:

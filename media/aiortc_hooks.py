@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import inspect
 import queue
+import time
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiortc
 import aiortc.rtcpeerconnection as _peerconnection
+import aiortc.rtcrtpsender as _sender
 from aiortc import (
     RTCPeerConnection,
     RTCRtpCodecParameters,
@@ -76,6 +79,8 @@ def check() -> None:
     offer = inspect.getsource(RTCPeerConnection.createOffer)
     if "await" in offer or "CODECS[transceiver.kind]" not in offer or "HEADER_EXTENSIONS[" not in offer:
         raise AiortcChanged("RTCPeerConnection.createOffer no longer numbers m-lines from the module's CODECS")
+    if "clock.current_ntp_time()" not in inspect.getsource(RTCRtpSender._run_rtp) or not hasattr(_sender, "clock"):
+        raise AiortcChanged("RTCRtpSender no longer reads aiortc.clock.current_ntp_time per packet")
     for name in ("CODECS", "HEADER_EXTENSIONS", "find_common_codecs", "find_common_header_extensions"):
         if not hasattr(_peerconnection, name):
             raise AiortcChanged(f"aiortc.rtcpeerconnection.{name} is gone")
@@ -199,3 +204,23 @@ async def create_offer(pc: RTCPeerConnection, numbering: Numbering) -> RTCSessio
     finally:
         _peerconnection.CODECS = codecs  # type: ignore[attr-defined]
         _peerconnection.HEADER_EXTENSIONS = extensions  # type: ignore[attr-defined]
+
+
+NTP_UNIX_OFFSET = 2208988800  # seconds from 1900-01-01 (NTP) to 1970-01-01 (Unix)
+
+
+def ntp_now() -> int:
+    """aiortc's ``clock.current_ntp_time()`` (64-bit NTP fixed point, microsecond precision) without datetimes."""
+    micros = time.time_ns() // 1000
+    seconds, fraction = divmod(micros, 1_000_000)
+    return ((seconds + NTP_UNIX_OFFSET) << 32) | (fraction * (1 << 32) // 1_000_000)
+
+
+def use_fast_clock() -> None:
+    """Give aiortc's senders ``ntp_now`` (only the media worker calls this)."""
+    clock = _sender.clock
+    if isinstance(clock, types.SimpleNamespace):
+        return
+    _sender.clock = types.SimpleNamespace(  # type: ignore[assignment]
+        **{name: getattr(clock, name) for name in dir(clock) if not name.startswith("__")})
+    _sender.clock.current_ntp_time = ntp_now

@@ -228,6 +228,7 @@ def main() -> None:
     logging.basicConfig(level=arguments.log_level, stream=sys.stderr,
                         format="media-worker %(levelname)s %(name)s: %(message)s")
     aiortc_hooks.check()
+    aiortc_hooks.use_fast_clock()
     asyncio.run(serve(arguments.stun))
 
 

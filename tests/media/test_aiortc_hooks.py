@@ -5,7 +5,7 @@ import queue
 
 import aiortc
 import pytest
-from aiortc import RTCRtpReceiver
+from aiortc import RTCRtpReceiver, clock
 from aiortc.rtcdtlstransport import RTCCertificate, RTCDtlsTransport
 from aiortc.rtcicetransport import RTCIceGatherer, RTCIceTransport
 
@@ -43,3 +43,9 @@ async def test_the_tap_replaces_the_decoder_queue_and_ends_the_decoder_thread_at
     assert tapped.get() is None  # what makes aiortc's decoder thread stop as soon as it starts
     assert aiortc_hooks.media_ssrc(receiver) is None  # no packet yet
     assert await aiortc_hooks.request_keyframe(receiver) is False
+
+
+def test_the_fast_sender_clock_tells_aiortc_s_ntp_time() -> None:
+    for _ in range(5):
+        ours, theirs = aiortc_hooks.ntp_now(), clock.current_ntp_time()
+        assert abs(ours - theirs) < (1 << 32) // 1000  # within a millisecond

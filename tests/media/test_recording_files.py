@@ -168,10 +168,10 @@ async def test_h264_goes_to_matroska_with_its_size_read_from_the_sps(room: SfuRo
         [stream] = container.streams
         assert (stream.codec_context.name, stream.width, stream.height) == ("h264", 642, 362)
         assert sum(1 for _ in container.decode(video=0)) == described["frames"]
-    # Every frame from the first keyframe the recorder saw (the frame that makes a track live goes out
-    # before the room's on_live listeners run, so a track that starts mid-recording begins at its next keyframe).
-    seen_from = next(i for i, (_, _, key) in enumerate(h264) if i >= 1 and key)
-    assert described["frames"] == len(h264) - seen_from
+    # Every frame: the recorder starts listening to a track that goes live during the recording
+    # before that track's first frame is handed out (Forwarder.on_frame), and that frame is a keyframe.
+    assert h264[0][2]
+    assert described["frames"] == len(h264)
 
 
 async def test_a_track_that_ends_is_closed_then_and_one_per_publication(room: SfuRoom, tmp_path: Path) -> None:
