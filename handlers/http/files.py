@@ -13,7 +13,7 @@ from __future__ import annotations
 from aiohttp import BodyPartReader, MultipartReader, web
 
 from handlers.http.collaboration import member_meeting, publish
-from handlers.http.meetings import service
+from handlers.http.meetings import token_meeting
 from handlers.http.request import Caller, api_key_or_session_caller, optional_caller, services
 from server.files import FileVault
 from server.meetings import now_ms
@@ -21,7 +21,7 @@ from store.errors import Conflict, Forbidden, InvalidInput, NotFound
 from store.mongo.database import iso
 from store.mongo.files import FileRow
 from store.numbers import whole_number
-from store.rooms import Meeting, MeetingNotFound, MeetingStatus
+from store.rooms import MeetingStatus
 from store.rooms.shared_files import (
     FILES_PER_MEETING,
     NO_FILE,
@@ -122,23 +122,11 @@ async def upload(request: web.Request) -> web.Response:
                               "created_at": iso(row["created_at"])}, status=201)
 
 
-def _hosted(request: web.Request) -> Meeting | None:
-    """The running meeting whose ``x-admin-token`` the request carries, if any."""
-    token = request.headers.get("x-admin-token")
-    if not token:
-        return None
-    try:
-        meeting = service(request).registry.get(request.match_info["meeting_id"])
-    except MeetingNotFound:
-        return None
-    return meeting if meeting.status is MeetingStatus.ACTIVE and meeting.admin_token_matches(token) else None
-
-
 @routes.get("/api/meetings/{meeting_id}/files")
 async def list_files(request: web.Request) -> web.Response:
     s = services(request)
     caller = await optional_caller(request)
-    hosted = _hosted(request)
+    hosted = token_meeting(request)
     if caller is None and hosted is None:
         caller = await api_key_or_session_caller(request)  # raises the usual 401
     rows = await s.files.of_meeting(request.match_info["meeting_id"])

@@ -21,7 +21,7 @@ from server.meetings import MEETINGS, MeetingService, now_ms, persist_now
 from store.errors import InvalidInput, NotFound
 from store.mongo.database import iso
 from store.numbers import whole_number
-from store.rooms import Meeting, MeetingStatus, wire
+from store.rooms import Meeting, MeetingNotFound, MeetingStatus, wire
 from store.rooms.billing import format_usd
 from store.rooms.timefmt import iso_utc
 
@@ -63,6 +63,19 @@ async def hosted_meeting(request: web.Request, *, active_only: bool = True) -> M
         raise NotFound("Meeting not found", code="meeting_not_found")
     meeting.require_admin_token(request.headers.get("x-admin-token"))
     return meeting
+
+
+def token_meeting(request: web.Request) -> Meeting | None:
+    """The running meeting whose ``x-admin-token`` the request carries, if any (no error: for routes
+    an owner may also use without a token)."""
+    token = request.headers.get("x-admin-token")
+    if not token:
+        return None
+    try:
+        meeting = service(request).registry.get(request.match_info["meeting_id"])
+    except MeetingNotFound:
+        return None
+    return meeting if meeting.status is MeetingStatus.ACTIVE and meeting.admin_token_matches(token) else None
 
 
 def parse_scheduled_at(raw: Any) -> int | None:

@@ -15,13 +15,12 @@ from typing import Any
 
 from aiohttp import web
 
-from handlers.http.meetings import hosted_meeting, service
+from handlers.http.meetings import hosted_meeting, token_meeting
 from handlers.http.request import Caller, api_key_or_session_caller, json_body, optional_caller, services, text_field
 from server.background import BACKGROUND
 from server.recordings import RECORDINGS, RecordingService, media_type
 from store.errors import NotFound
 from store.mongo.recordings import RecordingRow
-from store.rooms import Meeting, MeetingNotFound, MeetingStatus
 from store.rooms.shared_files import attachment_disposition
 from store.rooms.timefmt import iso_utc
 
@@ -68,18 +67,6 @@ def owner_of(caller: Caller, row: RecordingRow) -> bool:
     return caller.company_id is not None and row.get("owner_company_id") == caller.company_id
 
 
-def _hosted(request: web.Request) -> Meeting | None:
-    """The running meeting whose ``x-admin-token`` the request carries, if any."""
-    token = request.headers.get("x-admin-token")
-    if not token:
-        return None
-    try:
-        meeting = service(request).registry.get(request.match_info["meeting_id"])
-    except MeetingNotFound:
-        return None
-    return meeting if meeting.status is MeetingStatus.ACTIVE and meeting.admin_token_matches(token) else None
-
-
 async def _owned_row(request: web.Request) -> RecordingRow:
     caller = await api_key_or_session_caller(request)
     file_id = request.match_info["recording_id"]
@@ -110,7 +97,7 @@ async def stop(request: web.Request) -> web.Response:
 @routes.get("/api/meetings/{meeting_id}/recordings")
 async def list_recordings(request: web.Request) -> web.Response:
     caller = await optional_caller(request)
-    hosted = _hosted(request)
+    hosted = token_meeting(request)
     if caller is None and hosted is None:
         caller = await api_key_or_session_caller(request)  # raises the usual 401
     rows = await services(request).recordings.of_meeting(request.match_info["meeting_id"])
