@@ -45,7 +45,6 @@ class KeyframeRequester:
         try:
             if await self.send_pli():
                 self.sent += 1
-                log.info("PLI sent to publisher (%d so far)", self.sent)
             else:  # no packet from the publisher yet: ask again once it has started
                 self.last = float("-inf")
                 if not self._closed:

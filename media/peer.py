@@ -49,7 +49,6 @@ class Slot:
     kind: str
     mime: str
     publication: Publication | None = None
-    announced: bool = False
 
 
 @dataclass(eq=False)
@@ -146,7 +145,7 @@ class Peer:
                 slot.publication = None
                 slot.transceiver.direction = "inactive"
                 self.renegotiate()
-                return slot.announced
+                return True  # it was announced: the subscriber hears it is gone
         return False
 
     def renegotiate(self) -> None:
@@ -196,7 +195,6 @@ class Peer:
                 slot.transceiver.direction = "sendonly"
             aiortc_hooks.set_stream_id(slot.transceiver.sender, publication.stream_id)
             slot.publication = publication
-            slot.announced = True
             publication.forwarder.attach(slot.track)
             self.emit(self.sid, "sfu:track-added", publication.wire())
             added.append(slot)

@@ -21,6 +21,7 @@ from aiortc.exceptions import InvalidAccessError, InvalidStateError, OperationEr
 from aiortc.sdp import SessionDescription
 
 from media import aiortc_hooks, ipc
+from media.recording import RoomRecording
 from media.room import SfuRoom
 from media.stats import MediaStats
 
@@ -62,7 +63,7 @@ class MediaWorker:
         self.send = send
         self.ice_servers = ice_servers or []
         self.rooms: dict[str, SfuRoom] = {}
-        self.recordings: dict[str, Any] = {}  # meeting id -> media.recording.RoomRecording
+        self.recordings: dict[str, RoomRecording] = {}  # by meeting id
         self.stats = MediaStats()
 
     def emit(self, sid: str, event: str, payload: dict[str, Any]) -> None:
@@ -85,10 +86,14 @@ class MediaWorker:
         if request_id is not None:
             self.send(reply)
 
-    def _room(self, message: dict[str, Any], create: bool = False) -> SfuRoom | None:
+    def _room(self, message: dict[str, Any]) -> SfuRoom | None:
+        return self.rooms.get(str(message["meetingId"]))
+
+    def _room_for(self, message: dict[str, Any]) -> SfuRoom:
+        """The meeting's room, created at its first offer or recording."""
         meeting_id = str(message["meetingId"])
         room = self.rooms.get(meeting_id)
-        if room is None and create:
+        if room is None:
             room = self.rooms[meeting_id] = SfuRoom(meeting_id, self.emit, self.ice_servers)
         return room
 
@@ -96,8 +101,7 @@ class MediaWorker:
 
     async def op_offer(self, m: dict[str, Any]) -> dict[str, Any]:
         _require_sdp(str(m["sdp"]))
-        room = self._room(m, create=True)
-        assert room is not None
+        room = self._room_for(m)
         try:
             taken = await room.offer(str(m["participantId"]), str(m["sid"]), str(m["sdp"]), dict(m.get("sources") or {}))
         except NEGOTIATION_ERRORS as exc:
@@ -130,7 +134,7 @@ class MediaWorker:
 
     async def op_close(self, m: dict[str, Any]) -> dict[str, Any]:
         """The meeting ended (or went mesh): a recording still running is finished and its files returned."""
-        files = await self._stop_recording(str(m["meetingId"]))
+        files = self._stop_recording(str(m["meetingId"]))
         room = self.rooms.pop(str(m["meetingId"]), None)
         if room is not None:
             await room.close()
@@ -145,13 +149,10 @@ class MediaWorker:
         return {meeting_id: await self.stats.room(room) for meeting_id, room in list(self.rooms.items())}
 
     async def op_record_start(self, m: dict[str, Any]) -> dict[str, Any]:
-        from media.recording import RoomRecording
-
         meeting_id = str(m["meetingId"])
         if meeting_id in self.recordings:
             raise CommandError("A recording is already running", "recording_running")
-        room = self._room(m, create=True)
-        assert room is not None
+        room = self._room_for(m)
         recording = RoomRecording(room, str(m["directory"]), str(m["recordingId"]))
         try:
             recording.start()
@@ -162,18 +163,17 @@ class MediaWorker:
 
     async def op_record_stop(self, m: dict[str, Any]) -> dict[str, Any]:
         meeting_id = str(m["meetingId"])
-        files = await self._stop_recording(meeting_id)
+        files = self._stop_recording(meeting_id)
         room = self.rooms.get(meeting_id)
         if room is not None and room.empty:  # kept only for the recording
             self.rooms.pop(meeting_id, None)
         return {"files": files}
 
-    async def _stop_recording(self, meeting_id: str) -> list[dict[str, Any]]:
+    def _stop_recording(self, meeting_id: str) -> list[dict[str, Any]]:
         recording = self.recordings.pop(meeting_id, None)
         if recording is None:
             return []
-        files: list[dict[str, Any]] = recording.stop()
-        return files
+        return recording.stop()
 
     async def op_health(self, m: dict[str, Any]) -> dict[str, Any]:
         """Counts the leak tests compare before and after."""
@@ -205,15 +205,7 @@ async def serve(ice_servers: list[str]) -> None:
     worker = MediaWorker(send, ice_servers)
     tasks: set[asyncio.Task[None]] = set()
     send({"ready": {"pid": os.getpid()}})
-    while True:
-        line = await reader.readline()
-        if not line:
-            break
-        try:
-            message = ipc.decode(line)
-        except ValueError:
-            log.error("unreadable media command")
-            continue
+    async for message in ipc.messages(reader):
         task = loop.create_task(worker.handle(message))
         tasks.add(task)
         task.add_done_callback(tasks.discard)

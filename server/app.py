@@ -105,8 +105,8 @@ def _database(settings: Settings):  # type: ignore[no-untyped-def]
             app[MEETINGS] = meeting_service
             app[health.LIVE_MEETINGS] = lambda: len(meeting_service.registry)
             sio = app[SIO]
-            media = MediaService(lambda sid, event, data: sio.emit(event, data, to=sid), settings.media_log_level,
-                                 settings.media_stun_urls)
+            media = MediaService(lambda sid, event, data: sio.emit(event, data, to=sid), app[BACKGROUND],
+                                 settings.media_log_level, settings.media_stun_urls)
             app[MEDIA] = media
             meeting_service.listeners.append(media.on_events)
             recorder = RecordingService(meeting_service, media, services.recordings)

@@ -19,7 +19,8 @@ from typing import Any
 from aiohttp import web
 
 from media import ipc
-from store.errors import InvalidInput, SliceError, Unavailable
+from server.background import Background
+from store.errors import Conflict, InvalidInput, SliceError, Unavailable
 from store.rooms import Meeting
 from store.rooms.events import MeetingEnded, MeetingEvent, ParticipantLeft, SettingsUpdated
 from store.rooms.settings import MediaMode
@@ -104,19 +105,7 @@ class MediaWorkerClient:
     async def _read(self, process: asyncio.subprocess.Process) -> None:
         assert process.stdout is not None
         try:
-            while True:
-                try:
-                    line = await process.stdout.readline()
-                except ValueError:  # a line over the limit: the stream is unusable
-                    log.error("media worker wrote an over-long line")
-                    break
-                if not line:
-                    break
-                try:
-                    message = ipc.decode(line)
-                except ValueError:
-                    log.error("unreadable line from the media worker")
-                    continue
+            async for message in ipc.messages(process.stdout):
                 self._dispatch(message)
         finally:
             await process.wait()
@@ -132,7 +121,7 @@ class MediaWorkerClient:
     def _dispatch(self, message: dict[str, Any]) -> None:
         if "emit" in message:
             sid, event, payload = message["emit"]
-            self._emits.put_nowait((str(sid), str(event), dict(payload)))
+            self.relay(str(sid), str(event), dict(payload))
         elif "ready" in message:
             if self._ready is not None and not self._ready.done():
                 self._ready.set_result(None)
@@ -144,6 +133,10 @@ class MediaWorkerClient:
                 future.set_result(message.get("result"))
             else:
                 future.set_exception(_worker_error(message))
+
+    def relay(self, sid: str, event: str, payload: dict[str, Any]) -> None:
+        """Tell a participant something in order with the worker's own emits."""
+        self._emits.put_nowait((sid, event, payload))
 
     async def _emit_loop(self) -> None:
         """One task relays every emit, so they reach sockets in the worker's order."""
@@ -186,20 +179,21 @@ def _worker_error(message: dict[str, Any]) -> SliceError:
     if code in ("invalid_sdp", "invalid_candidate"):
         return InvalidInput(text, code=code)
     if code == "recording_running":
-        return SliceError(text, status=409, code=code)
+        return Conflict(text, code=code)
     return Unavailable(text, code=code)
 
 
 class MediaService:
     """What the rest of the server asks of the SFU; one per app."""
 
-    def __init__(self, emit_to: EmitTo, log_level: str = "WARNING", stun_urls: tuple[str, ...] = ()) -> None:
+    def __init__(self, emit_to: EmitTo, background: Background, log_level: str = "WARNING",
+                 stun_urls: tuple[str, ...] = ()) -> None:
         self.emit_to = emit_to
+        self.background = background
         self.worker = MediaWorkerClient(emit_to, self._worker_exited, log_level, stun_urls)
         self.sessions: dict[str, dict[str, str]] = {}  # meeting id -> participant id -> sid
         self.recording: set[str] = set()  # meeting ids the worker records
         self.on_recording_closed: RecordingClosed | None = None
-        self._recording_tasks: set[asyncio.Task[None]] = set()
 
     async def offer(self, meeting: Meeting, participant_id: str, sid: str, sdp: str, sources: dict[str, str]) -> bool:
         self.sessions.setdefault(meeting.id, {})[participant_id] = sid
@@ -294,13 +288,11 @@ class MediaService:
         recording, self.recording = self.recording, set()
         if self.on_recording_closed is not None:
             for meeting_id in recording:
-                task = asyncio.get_running_loop().create_task(self.on_recording_closed(meeting_id, []))
-                self._recording_tasks.add(task)
-                task.add_done_callback(self._recording_tasks.discard)
+                self.background.spawn(self.on_recording_closed(meeting_id, []))
         sessions, self.sessions = self.sessions, {}
         for participants in sessions.values():
             for sid in participants.values():
-                self.worker._emits.put_nowait((sid, "sfu:closed", {"reason": "The media server restarted"}))
+                self.worker.relay(sid, "sfu:closed", {"reason": "The media server restarted"})
 
     async def stop(self) -> None:
         await self.worker.stop()

@@ -49,9 +49,7 @@ def listing(row: FileRow, vault: FileVault) -> dict[str, object]:
 
 
 def tenant_of(caller: Caller, row: FileRow) -> bool:
-    if caller.user_id in (row["owner_id"], row["uploader_id"]):
-        return True
-    return caller.company_id is not None and row["owner_company_id"] == caller.company_id
+    return caller.user_id == row["uploader_id"] or caller.owns(row["owner_id"], row["owner_company_id"])
 
 
 async def _form(request: web.Request) -> tuple[str, str, str, int, str]:

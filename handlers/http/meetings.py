@@ -40,9 +40,7 @@ def service(request: web.Request) -> MeetingService:
 
 
 def owns(caller: Caller, meeting: Meeting) -> bool:
-    if meeting.owner_id is not None and meeting.owner_id == caller.user_id:
-        return True
-    return caller.company_id is not None and meeting.owner_company_id == caller.company_id
+    return caller.owns(meeting.owner_id, meeting.owner_company_id)
 
 
 def visible_meeting(request: web.Request, caller: Caller) -> Meeting:

@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from handlers.http.meetings import hosted_meeting, token_meeting
-from handlers.http.request import Caller, api_key_or_session_caller, json_body, optional_caller, services, text_field
+from handlers.http.request import api_key_or_session_caller, json_body, optional_caller, services, text_field
 from server.background import BACKGROUND
 from server.recordings import RECORDINGS, RecordingService, media_type
 from store.errors import NotFound
@@ -61,17 +61,11 @@ def listing(row: RecordingRow, recordings: RecordingService) -> dict[str, Any]:
     }
 
 
-def owner_of(caller: Caller, row: RecordingRow) -> bool:
-    if row.get("owner_id") is not None and row["owner_id"] == caller.user_id:
-        return True
-    return caller.company_id is not None and row.get("owner_company_id") == caller.company_id
-
-
 async def _owned_row(request: web.Request) -> RecordingRow:
     caller = await api_key_or_session_caller(request)
     file_id = request.match_info["recording_id"]
     row = await services(request).recordings.get(file_id) if FILE_ID.match(file_id) else None
-    if row is None or not owner_of(caller, row):
+    if row is None or not caller.owns(row.get("owner_id"), row.get("owner_company_id")):
         raise NotFound("Recording not found", code="recording_not_found")
     return row
 
@@ -103,7 +97,7 @@ async def list_recordings(request: web.Request) -> web.Response:
     rows = await services(request).recordings.of_meeting(request.match_info["meeting_id"])
     if hosted is None:
         assert caller is not None
-        rows = [row for row in rows if owner_of(caller, row)]
+        rows = [row for row in rows if caller.owns(row.get("owner_id"), row.get("owner_company_id"))]
     return web.json_response({"recordings": [listing(row, recorder(request)) for row in rows]})
 
 

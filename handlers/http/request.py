@@ -128,6 +128,12 @@ class Caller:
     is_admin: bool
     email: str
 
+    def owns(self, owner_id: object, owner_company_id: object) -> bool:
+        """The tenant rule: the owning account itself, or a member of the owning company."""
+        if owner_id is not None and owner_id == self.user_id:
+            return True
+        return self.company_id is not None and owner_company_id == self.company_id
+
 
 async def session_caller(request: web.Request, *, required: bool = True) -> Caller | None:
     sid = request.cookies.get(SESSION_COOKIE)

@@ -11,7 +11,7 @@ from typing import Any
 
 import av
 from aiohttp.test_utils import TestClient
-from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import MediaStreamTrack, RTCBundlePolicy, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import AUDIO_PTIME, VIDEO_CLOCK_RATE
 from aiortc.sdp import SessionDescription
 
@@ -75,6 +75,13 @@ class ToneAudio(MediaStreamTrack):
         return frame
 
 
+def connection() -> RTCPeerConnection:
+    """A client connection that bundles every m-line on one transport, as browsers do in effect.
+    aiortc's default (balanced) gives the second and later m-lines of a kind that arrive in one
+    server offer a transport it then discards: their media would never reach their receivers."""
+    return RTCPeerConnection(RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
+
+
 @dataclass
 class Received:
     """What one subscriber got on one incoming track."""
@@ -93,7 +100,7 @@ class SfuPeer(Bot):
     def __init__(self, name: str) -> None:
         super().__init__()
         self.name = name
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self.pc = connection()
         self.received: dict[str, Received] = {}   # by mid
         self.readers: list[asyncio.Task[None]] = []
         self.lock = asyncio.Lock()
@@ -134,7 +141,7 @@ class SfuPeer(Bot):
         """What a client does on ``sfu:closed``: drop the connection and start a new one."""
         async with self.lock:
             await self.pc.close()
-            self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+            self.pc = connection()
             self.started = asyncio.Event()
             self.received.clear()
         self._watch(self.pc)

@@ -13,7 +13,6 @@ import asyncio
 from typing import Any
 
 from aiohttp.test_utils import TestClient
-from aiortc import RTCBundlePolicy, RTCConfiguration, RTCPeerConnection
 
 from media import aiortc_hooks
 from tests.conftest import eventually
@@ -23,12 +22,11 @@ from tests.meetings.socket_support import new_meeting
 
 
 class BundledPeer(SfuPeer):
-    """A receive-only peer whose connection bundles every m-line, counting frames per mid (no decoding)."""
+    """A receive-only peer (its connection bundles every m-line, like every SfuPeer's), counting frames per mid
+    (no decoding)."""
 
     def __init__(self, name: str) -> None:
         super().__init__(name)
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
-        self._watch(self.pc)
         self.counts: dict[str, int] = {}
         self.on_receiver = self._tap
 
